@@ -1,0 +1,26 @@
+export { abortable } from './abortable.ts'
+export { type Clock, type TimerHandle, sleep, systemClock } from './clock.ts'
+export { type CredentialOptions, CredentialRegistry, credentials } from './credential-registry.ts'
+export {
+  ErrorCode,
+  type ErrorCodeValue,
+  type InvalidOptionError,
+  ReauthorizationRequiredError,
+  TokenAcquisitionError,
+  TokenError,
+  type TokenErrorOptions,
+  TokenPolicyError,
+  invalidOption,
+  isTokenError,
+} from './errors.ts'
+export { type NormalizeOptions, type NormalizedToken, normalizeGrant, parseScope } from './normalize-grant.ts'
+export { OriginPolicy, type OriginPolicyOptions, isLoopbackHost } from './policy/origins.ts'
+export { advisoryWindowMs, mandatoryWindowMs, refreshDefaults } from './refresh-window.ts'
+export { defaultRetryDelay, isTransientError, parseRetryAfter, retryAfterMs, retryDefaults } from './retry-policy.ts'
+export type { AcquireContext, AcquireReason, TokenGrant, TokenSource } from './source.ts'
+export { MemoryStore } from './stores/memory-store.ts'
+export type { TokenStore } from './stores/token-store.ts'
+export { Token, type TokenInit, type TokenRecord } from './token.ts'
+export type { TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
+export { type ReacquireOptions, TokenManager, type WaitOptions } from './token-manager.ts'
+export { type Prefetch, type TokenManagerOptions } from './token-manager-options.ts'

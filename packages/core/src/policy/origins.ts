@@ -1,0 +1,114 @@
+import { ErrorCode, TokenPolicyError, invalidOption } from '../errors.ts'
+
+/**
+ * Where a credential's token may go. Simple rules:
+ * - a pattern is an origin (`https://api.example.com`, `http://127.0.0.1:8080`) or a wildcard
+ *   origin (`https://*.example.com`: any subdomain, at any depth, never the bare domain);
+ * - scheme, host and port must all match; default ports are implied (`https://a` is `https://a:443`);
+ * - a token never travels over plain `http:` except to loopback (`localhost`, `127.0.0.0/8`, `[::1]`),
+ *   unless `dangerouslyAllowInsecureHttp` is set.
+ */
+export interface OriginPolicyOptions {
+  /** Origin patterns, exact or `scheme://*.domain[:port]`. */
+  origins: readonly string[]
+  /** Lets the token travel over plain http to hosts that are not loopback. Only for closed test networks. */
+  dangerouslyAllowInsecureHttp?: boolean | undefined
+  /** The option name used in error messages. */
+  optionName?: string
+}
+
+interface Wildcard {
+  protocol: string
+  suffix: string
+  port: string
+}
+
+const MAX_CACHED_ORIGINS = 512
+
+/** A compiled, validated set of origin patterns; `allows` is cheap enough for every request. */
+export class OriginPolicy {
+  readonly #exact = new Set<string>()
+  readonly #wildcards: Wildcard[] = []
+  readonly #cache = new Map<string, boolean>()
+  /** The patterns as given. */
+  readonly patterns: readonly string[]
+
+  constructor(options: OriginPolicyOptions) {
+    const name = options.optionName ?? 'origins'
+    if (!Array.isArray(options.origins)) throw invalidOption(name, 'an array of origins')
+    const allowInsecure = options.dangerouslyAllowInsecureHttp === true
+    options.origins.forEach((pattern, index) => this.#add(pattern, `${name}[${index}]`, allowInsecure))
+    this.patterns = Object.freeze([...options.origins])
+  }
+
+  /** Whether no pattern was given: the token may go nowhere. */
+  get empty(): boolean {
+    return this.patterns.length === 0
+  }
+
+  /**
+   * Whether a request to `origin` (an origin string such as `url.origin`, or a URL) may carry the
+   * token. Plain-http patterns were refused at construction, so a match is always safe to send to.
+   */
+  allows(origin: string | URL): boolean {
+    const key = typeof origin === 'string' ? origin : origin.origin
+    const cached = this.#cache.get(key)
+    if (cached !== undefined) return cached
+    const allowed = this.#match(key)
+    if (this.#cache.size >= MAX_CACHED_ORIGINS) this.#cache.clear()
+    this.#cache.set(key, allowed)
+    return allowed
+  }
+
+  #match(key: string): boolean {
+    let url: URL
+    try {
+      url = new URL(key)
+    } catch {
+      return false
+    }
+    return this.#exact.has(url.origin) || this.#wildcards.some((w) => matchesWildcard(w, url))
+  }
+
+  #add(pattern: unknown, option: string, allowInsecure: boolean): void {
+    if (typeof pattern !== 'string') throw invalidOption(option, 'an origin string such as "https://api.example.com"')
+    const match = /^(https?):\/\/(\*\.)?([^/?#*]+?)\/?$/i.exec(pattern)
+    if (match === null) {
+      throw invalidOption(option, 'an origin ("https://host[:port]") or a wildcard origin ("https://*.example.com")')
+    }
+    const [, scheme, star, hostPort] = match as unknown as [string, string, string | undefined, string]
+    let url: URL
+    try {
+      url = new URL(`${scheme}://${hostPort}`)
+    } catch {
+      throw invalidOption(option, 'an origin with a valid host')
+    }
+    if (url.protocol === 'http:' && !allowInsecure && (star !== undefined || !isLoopbackHost(url.hostname))) {
+      throw new TokenPolicyError(
+        ErrorCode.INSECURE_TRANSPORT,
+        `"${option}" is a plain-http origin that is not loopback; bearer tokens go over https only ` +
+          '(set dangerouslyAllowInsecureHttp to override on a closed network)',
+        { transient: false },
+      )
+    }
+    if (star === undefined) this.#exact.add(url.origin)
+    else this.#wildcards.push({ protocol: url.protocol, suffix: `.${url.hostname}`, port: url.port })
+  }
+}
+
+function matchesWildcard(wildcard: Wildcard, url: URL): boolean {
+  return (
+    url.protocol === wildcard.protocol &&
+    url.port === wildcard.port &&
+    url.hostname.length > wildcard.suffix.length &&
+    url.hostname.endsWith(wildcard.suffix)
+  )
+}
+
+/** Whether `hostname` (as `URL.hostname` gives it) is a loopback host. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase()
+  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  if (host === '[::1]' || host === '::1') return true
+  return /^127(?:\.\d{1,3}){3}$/.test(host)
+}

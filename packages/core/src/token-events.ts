@@ -1,0 +1,52 @@
+import type { AcquireReason } from './source.ts'
+import type { Token } from './token.ts'
+
+/** Why a token was published: an acquisition's reason, `stored` (read back from the store) or `manual` (`setToken`). */
+export type UpdateReason = AcquireReason | 'stored' | 'manual'
+
+/**
+ * What a {@link TokenManager} tells its subscribers:
+ * - `updated`: a new token is in use;
+ * - `refresh-failed`: an attempt failed; `retryInMs` says when the next one runs, absent when none will;
+ * - `invalidated`: the token was dropped (`invalidate`, or a 401 through `reacquire`);
+ * - `store-failed`: the store could not be read or written; the token in memory is unaffected;
+ * - `closed`: the manager was closed; no event follows.
+ */
+export type TokenEvent =
+  | { readonly type: 'updated'; readonly credential: string; readonly token: Token; readonly reason: UpdateReason }
+  | {
+      readonly type: 'refresh-failed'
+      readonly credential: string
+      readonly error: unknown
+      readonly attempt: number
+      readonly reason: AcquireReason
+      readonly retryInMs: number | undefined
+    }
+  | { readonly type: 'invalidated'; readonly credential: string; readonly token: Token }
+  | { readonly type: 'store-failed'; readonly credential: string; readonly error: unknown }
+  | { readonly type: 'closed'; readonly credential: string }
+
+/** A subscriber; it is called synchronously and its errors are reported as process warnings. */
+export type TokenListener = (event: TokenEvent) => void
+
+/** Counters of a manager's work since it was created. */
+export interface TokenManagerStats {
+  /** Tokens published (from the source, the store or `setToken`). */
+  readonly acquisitions: number
+  /** Calls made to the source. */
+  readonly attempts: number
+  /** Source calls that failed. */
+  readonly failures: number
+  /** Requests for a token served from memory without waiting. */
+  readonly hits: number
+  /** Requests for a token that had to wait for an acquisition. */
+  readonly waits: number
+  /** Calls to `reacquire`. */
+  readonly reacquires: number
+  /** Background refreshes started inside the advisory window. */
+  readonly proactiveRefreshes: number
+  /** Tokens dropped by `invalidate` or `reacquire`. */
+  readonly invalidations: number
+  /** Store reads or writes that failed. */
+  readonly storeFailures: number
+}

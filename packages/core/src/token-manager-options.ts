@@ -1,0 +1,141 @@
+import { type Clock, systemClock } from './clock.ts'
+import { invalidOption } from './errors.ts'
+import { OriginPolicy } from './policy/origins.ts'
+import { defaultRetryDelay } from './retry-policy.ts'
+import type { TokenSource } from './source.ts'
+import type { TokenStore } from './stores/token-store.ts'
+
+/**
+ * When the first token is fetched:
+ * - `async` (default): at once, in the background; renewals are scheduled on timers;
+ * - `lazy`: at the first `getToken`; renewals happen only when the token is used;
+ * - `sync`: like `async`, and `await TokenManager.start(options)` resolves after the first token.
+ */
+export type Prefetch = 'async' | 'lazy' | 'sync'
+
+/** Options of a {@link TokenManager}. Durations are seconds; fractions are allowed. */
+export interface TokenManagerOptions {
+  /** Where tokens come from. */
+  source: TokenSource
+  /** The credential's name, used in errors, events and as the store key. @default 'default' */
+  name?: string | undefined
+  /**
+   * Origins the token may be sent to (`https://api.example.com`, `https://*.example.com`). Adapters
+   * send the token nowhere else; a credential without origins gets no token attached.
+   * @default []
+   */
+  origins?: readonly string[] | undefined
+  /** Allows `http:` origins that are not loopback. Bearer tokens are then readable on the wire. @default false */
+  dangerouslyAllowInsecureHttp?: boolean | undefined
+  /**
+   * Seconds before expiry at which one background refresh starts while the token is still served.
+   * Capped at half the token's lifetime. @default a fifth of the lifetime, at most 300, plus up to 10% jitter
+   */
+  refreshBefore?: number | undefined
+  /** Seconds before expiry from which the token counts as expired and callers wait. @default a tenth of the lifetime, at most 30 */
+  expirySkew?: number | undefined
+  /** When the first token is fetched. @default 'async' */
+  prefetch?: Prefetch | undefined
+  /** Retries of a transient failure before an acquisition fails. @default 10 */
+  maxRetries?: number | undefined
+  /**
+   * Milliseconds to wait before retry number `attempt` (from 1) after `error`.
+   * @default exponential backoff with full jitter from 500 ms, capped at 30 s, honouring `Retry-After`
+   */
+  retryDelay?: ((attempt: number, error: unknown) => number) | undefined
+  /** Persists tokens across restarts or processes. @default none: the token lives in the manager only */
+  store?: TokenStore | undefined
+  /** The key under which the store keeps this credential's token. @default the name */
+  storeKey?: string | undefined
+  /** Time and timers. @default the system clock, timers `unref`'d */
+  clock?: Clock | undefined
+  /** Lifetime in seconds of grants that state none. @default none: such tokens never expire by time */
+  defaultExpiresIn?: number | undefined
+  /** Scopes to request; sources that take scopes use these over their own. @default the source's own */
+  scopes?: readonly string[] | undefined
+}
+
+/** The validated options, with defaults applied and durations in ms. */
+export interface ResolvedOptions {
+  source: TokenSource
+  name: string
+  origins: OriginPolicy
+  refreshBeforeMs: number | undefined
+  expirySkewMs: number | undefined
+  prefetch: Prefetch
+  maxRetries: number
+  retryDelay: (attempt: number, error: unknown) => number
+  store: TokenStore | undefined
+  storeKey: string
+  clock: Clock
+  defaultExpiresIn: number | undefined
+  scopes: readonly string[] | undefined
+}
+
+const PREFETCH: readonly string[] = ['async', 'lazy', 'sync']
+
+/** Checks every option at the public boundary; a bad one throws a coded `TypeError` naming it. */
+export function resolveOptions(options: TokenManagerOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw invalidOption('options', 'an object')
+  const { source } = options
+  if (typeof source !== 'object' || source === null || typeof source.acquire !== 'function') {
+    throw invalidOption('source', 'a token source (an object with an acquire method)')
+  }
+  const name = options.name ?? 'default'
+  if (typeof name !== 'string' || name.length === 0) throw invalidOption('name', 'a non-empty string')
+  const prefetch = options.prefetch ?? 'async'
+  if (!PREFETCH.includes(prefetch)) throw invalidOption('prefetch', "'async', 'lazy' or 'sync'")
+  const maxRetries = options.maxRetries ?? 10
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw invalidOption('maxRetries', 'a non-negative integer')
+  if (options.retryDelay !== undefined && typeof options.retryDelay !== 'function') {
+    throw invalidOption('retryDelay', 'a function (attempt, error) => milliseconds')
+  }
+  const store = options.store
+  if (store !== undefined && !['get', 'set', 'delete'].every((m) => typeof (store as never)[m] === 'function')) {
+    throw invalidOption('store', 'a token store with get, set and delete methods')
+  }
+  const clock = options.clock ?? systemClock
+  if (!['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (clock as never)[m] === 'function')) {
+    throw invalidOption('clock', 'a clock with now, setTimeout and clearTimeout')
+  }
+  const scopes = options.scopes
+  if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string'))) {
+    throw invalidOption('scopes', 'an array of strings')
+  }
+  const storeKey = options.storeKey ?? name
+  if (typeof storeKey !== 'string' || storeKey.length === 0) throw invalidOption('storeKey', 'a non-empty string')
+  return {
+    source,
+    name,
+    origins: new OriginPolicy({
+      origins: options.origins ?? [],
+      dangerouslyAllowInsecureHttp: options.dangerouslyAllowInsecureHttp,
+    }),
+    refreshBeforeMs: seconds(options.refreshBefore, 'refreshBefore'),
+    expirySkewMs: seconds(options.expirySkew, 'expirySkew'),
+    prefetch: prefetch as Prefetch,
+    maxRetries,
+    retryDelay: options.retryDelay ?? defaultRetryDelay,
+    store,
+    storeKey,
+    clock,
+    defaultExpiresIn: positive(options.defaultExpiresIn, 'defaultExpiresIn'),
+    scopes,
+  }
+}
+
+function seconds(value: unknown, option: string): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalidOption(option, 'a non-negative number of seconds')
+  }
+  return value * 1000
+}
+
+function positive(value: unknown, option: string): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw invalidOption(option, 'a positive number of seconds')
+  }
+  return value
+}

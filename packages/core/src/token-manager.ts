@@ -1,0 +1,507 @@
+import { INSPECT } from './inspect-symbol.ts'
+import { abortable } from './abortable.ts'
+import { type TimerHandle, sleep } from './clock.ts'
+import {
+  ErrorCode,
+  ReauthorizationRequiredError,
+  TokenAcquisitionError,
+  TokenError,
+  isTokenError,
+} from './errors.ts'
+import { type NormalizedToken, normalizeGrant, parseScope } from './normalize-grant.ts'
+import type { OriginPolicy } from './policy/origins.ts'
+import { isTransientError } from './retry-policy.ts'
+import type { AcquireContext, AcquireReason, TokenGrant } from './source.ts'
+import type { TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
+import { type ResolvedOptions, type TokenManagerOptions, resolveOptions } from './token-manager-options.ts'
+import type { Token, TokenRecord } from './token.ts'
+
+/** Options of a single wait for a token. */
+export interface WaitOptions {
+  /** Ends this caller's wait (rejecting with the signal's reason); the shared acquisition goes on. */
+  signal?: AbortSignal | undefined
+}
+
+/** Options of {@link TokenManager.reacquire}. */
+export interface ReacquireOptions extends WaitOptions {
+  /** Claims a challenge asked for (a JSON string); passed to the source. */
+  claims?: string | undefined
+}
+
+interface Job {
+  readonly reason: AcquireReason
+  readonly claims: string | undefined
+  promise: Promise<Token>
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1
+const RECENT_TOKENS = 8
+const noop = (): void => {}
+
+/**
+ * One credential's token lifecycle: caches the token, shares one in-flight acquisition among all
+ * callers, renews it before expiry, and replaces a rejected token atomically.
+ *
+ * Simple rules:
+ * - **fresh**: served from memory, no I/O;
+ * - **stale** (inside the advisory window): served at once, and one background refresh starts;
+ *   when it fails the token is still served and the next try backs off with jitter;
+ * - **expiring, expired or absent**: callers wait on the single in-flight acquisition; a caller's
+ *   abort ends only its own wait;
+ * - transient failures are retried with backoff up to `maxRetries`; terminal ones fail at once;
+ * - every timer is `unref`'d and no promise the manager creates is ever left rejected unhandled.
+ *
+ * @example
+ * ```ts
+ * const manager = new TokenManager({ name: 'graph', source: env('GRAPH_TOKEN'), origins: ['https://graph.microsoft.com'] })
+ * const token = await manager.getToken()
+ * ```
+ */
+export class TokenManager implements AsyncDisposable {
+  /** The credential's name. */
+  readonly name: string
+  /** Where this credential's token may be sent. */
+  readonly origins: OriginPolicy
+
+  readonly #options: ResolvedOptions
+  readonly #closing = new AbortController()
+  readonly #listeners = new Set<TokenListener>()
+  readonly #recent: Token[] = []
+  #token: Token | undefined
+  #resolved: Promise<Token> | undefined
+  #expiringAt = 0
+  #last: Token | undefined
+  #job: Job | undefined
+  #generation = 0
+  #timer: TimerHandle | undefined
+  #backgroundNotBefore = 0
+  #scopes: readonly string[] | undefined
+  #closed = false
+  #stats = {
+    acquisitions: 0,
+    attempts: 0,
+    failures: 0,
+    hits: 0,
+    waits: 0,
+    reacquires: 0,
+    proactiveRefreshes: 0,
+    invalidations: 0,
+    storeFailures: 0,
+  }
+
+  constructor(options: TokenManagerOptions) {
+    this.#options = resolveOptions(options)
+    this.name = this.#options.name
+    this.origins = this.#options.origins
+    this.#scopes = this.#options.scopes
+    if (this.#options.prefetch !== 'lazy') this.#startJob('initial', undefined)
+  }
+
+  /**
+   * Creates a manager and resolves once it holds its first token (`prefetch: 'sync'`). When the
+   * first acquisition fails, the manager is closed and the error is thrown.
+   */
+  static async start(options: TokenManagerOptions): Promise<TokenManager> {
+    const manager = new TokenManager({ ...options, prefetch: 'sync' })
+    try {
+      await manager.getToken()
+      return manager
+    } catch (error) {
+      await manager.close()
+      throw error
+    }
+  }
+
+  /** The token to use: the cached one, or the result of the in-flight (or a new) acquisition. */
+  getToken(options?: WaitOptions): Promise<Token> {
+    const token = this.current()
+    if (token !== undefined) return this.#resolved as Promise<Token>
+    if (this.#closed) return Promise.reject(this.#closedError())
+    return this.#wait(this.#ensureJob(this.#token === undefined ? 'initial' : 'expired'), options?.signal)
+  }
+
+  /** The access token string; see {@link TokenManager.getToken}. */
+  async getAccessToken(options?: WaitOptions): Promise<string> {
+    return (await this.getToken(options)).accessToken
+  }
+
+  /**
+   * The cached token if it may be used now (fresh or stale), starting a background refresh when it
+   * is stale; `undefined` when callers would have to wait. Synchronous, no I/O: the fast path for
+   * adapters.
+   */
+  current(): Token | undefined {
+    const token = this.#token
+    if (token === undefined || this.#closed) return undefined
+    const now = this.#options.clock.now()
+    if (now >= this.#expiringAt) return undefined
+    this.#stats.hits++
+    if (token.refreshAt !== undefined && now >= token.refreshAt) this.#refreshInBackground(now)
+    return token
+  }
+
+  /** The cached token whatever its state, without I/O and without starting anything. */
+  peek(): Token | undefined {
+    return this.#token
+  }
+
+  /** Forces a new acquisition (joining one already in flight). */
+  refresh(options?: WaitOptions): Promise<Token> {
+    if (this.#closed) return Promise.reject(this.#closedError())
+    return this.#wait(this.#ensureJob('forced'), options?.signal)
+  }
+
+  /**
+   * Drops the cached token; when `token` is given, only if it is still the cached one.
+   * @returns whether a token was dropped.
+   */
+  invalidate(token?: Token): boolean {
+    const current = this.#token
+    if (current === undefined || (token !== undefined && token.generation !== current.generation)) return false
+    this.#token = undefined
+    this.#resolved = undefined
+    this.#expiringAt = 0
+    this.#clearTimer()
+    this.#stats.invalidations++
+    this.#emit({ type: 'invalidated', credential: this.name, token: current })
+    return true
+  }
+
+  /**
+   * Replaces a token a server rejected. Rules:
+   * - if `rejected` was already replaced by a newer usable token, that token is returned at once;
+   * - otherwise `rejected` is dropped (only if still cached) and callers share one acquisition:
+   *   any number of concurrent calls with the same rejected token cause one source call.
+   */
+  reacquire(rejected: Token, options?: ReacquireOptions): Promise<Token> {
+    if (this.#closed) return Promise.reject(this.#closedError())
+    this.#stats.reacquires++
+    const current = this.current()
+    if (current !== undefined && current.generation > rejected.generation) return this.#resolved as Promise<Token>
+    this.invalidate(rejected)
+    const claims = options?.claims
+    return this.#wait(this.#ensureJob(claims === undefined ? 'rejected' : 'claims', claims), options?.signal)
+  }
+
+  /**
+   * Uses `grant` as the token from now on (a manual override), after persisting it through the
+   * store; rejects with {@link ErrorCode.STORE_FAILED} when persisting fails, and then keeps the
+   * previous token.
+   */
+  async setToken(grant: TokenGrant): Promise<Token> {
+    if (this.#closed) throw this.#closedError()
+    const normalized = this.#normalize(grant, this.#options.clock.now(), 'manual')
+    try {
+      await this.#options.store?.set(this.#options.storeKey, normalized.token.toRecord())
+    } catch (error) {
+      this.#stats.storeFailures++
+      throw new TokenError(ErrorCode.STORE_FAILED, `could not persist the token of "${this.name}"`, {
+        cause: error,
+        credential: this.name,
+      })
+    }
+    this.#publish(normalized, 'manual')
+    return normalized.token
+  }
+
+  /**
+   * Adds `scopes` to those requested and acquires a token that grants them all (the source gets
+   * the merged list, so a refresh-token source uses its refresh token). Rejects with
+   * {@link ReauthorizationRequiredError}, carrying the merged scopes, when the source cannot grant
+   * them; the previous scopes then stay in effect.
+   */
+  async upgradeScopes(scopes: readonly string[], options?: WaitOptions): Promise<Token> {
+    if (this.#closed) throw this.#closedError()
+    const before = this.#scopes
+    const merged = parseScope([...(before ?? this.#last?.scope ?? []), ...scopes])
+    await this.#job?.promise.catch(noop)
+    this.#scopes = merged
+    try {
+      return await this.#wait(this.#ensureJob('scope-upgrade'), options?.signal)
+    } catch (error) {
+      this.#scopes = before
+      if (error instanceof ReauthorizationRequiredError && error.scopes.length > 0) throw error
+      if (isTokenError(error) && error.transient !== false) throw error
+      throw new ReauthorizationRequiredError(`"${this.name}" cannot be granted the scopes it asked for`, {
+        cause: error,
+        credential: this.name,
+        scopes: merged,
+      })
+    }
+  }
+
+  /** Calls `listener` on every {@link TokenEvent}; returns the function that unsubscribes it. */
+  subscribe(listener: TokenListener): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** A snapshot of the manager's counters. */
+  stats(): TokenManagerStats {
+    return { ...this.#stats }
+  }
+
+  /**
+   * Returns the token this manager issued with the given `Authorization` header value, among its
+   * last few tokens; `undefined` when the header is not one of ours (a caller set its own).
+   */
+  recognize(authorization: string): Token | undefined {
+    for (const token of this.#recent) if (token.authorization === authorization) return token
+    return undefined
+  }
+
+  /** Whether {@link TokenManager.close} was called. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** Stops timers and in-flight work; waiting callers reject with {@link ErrorCode.CLOSED}. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#clearTimer()
+    this.#closing.abort(this.#closedError())
+    await this.#job?.promise.catch(noop)
+    this.#emit({ type: 'closed', credential: this.name })
+    this.#listeners.clear()
+  }
+
+  /** Same as {@link TokenManager.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  static {
+    Object.defineProperty(this.prototype, INSPECT, {
+      value(this: TokenManager): string {
+        return `TokenManager ${JSON.stringify(this.toJSON())}`
+      },
+    })
+  }
+
+  /** A redacted description. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      source: this.#options.source.kind,
+      state: this.#closed ? 'closed' : this.#token === undefined ? 'empty' : `generation ${this.#token.generation}`,
+      token: this.#token?.toJSON(),
+    }
+  }
+
+  #ensureJob(reason: AcquireReason, claims?: string): Promise<Token> {
+    return this.#job?.promise ?? this.#startJob(reason, claims)
+  }
+
+  #startJob(reason: AcquireReason, claims: string | undefined): Promise<Token> {
+    const job: Job = { reason, claims, promise: undefined as never }
+    this.#job = job
+    job.promise = this.#run(job)
+    job.promise.catch(noop)
+    return job.promise
+  }
+
+  #wait(promise: Promise<Token>, signal: AbortSignal | undefined): Promise<Token> {
+    this.#stats.waits++
+    return abortable(promise, signal)
+  }
+
+  async #run(job: Job): Promise<Token> {
+    try {
+      if (job.reason === 'initial') {
+        const restored = await this.#restore()
+        if (restored !== undefined) return restored
+      }
+      return await this.#acquireWithRetries(job)
+    } finally {
+      if (this.#job === job) this.#job = undefined
+    }
+  }
+
+  async #acquireWithRetries(job: Job): Promise<Token> {
+    const { clock, source, maxRetries, retryDelay } = this.#options
+    for (let attempt = 1; ; attempt++) {
+      const issuedAt = clock.now()
+      try {
+        this.#stats.attempts++
+        const grant = await abortable(source.acquire(this.#context(job)), this.#closing.signal)
+        const normalized = this.#normalize(grant, issuedAt, source.kind)
+        if (job.reason === 'scope-upgrade') this.#checkScopes(normalized.token)
+        await this.#persist(normalized.token)
+        this.#publish(normalized, job.reason)
+        return normalized.token
+      } catch (error) {
+        if (this.#closed) throw this.#closedError()
+        this.#stats.failures++
+        const retryInMs = attempt <= maxRetries && isTransientError(error) ? retryDelay(attempt, error) : undefined
+        this.#emit({ type: 'refresh-failed', credential: this.name, error, attempt, reason: job.reason, retryInMs })
+        if (retryInMs === undefined) throw this.#failure(error, attempt)
+        await sleep(clock, retryInMs, this.#closing.signal).catch(() => {
+          throw this.#closedError()
+        })
+      }
+    }
+  }
+
+  #context(job: Job): AcquireContext {
+    const store = this.#options.store
+    return {
+      signal: this.#closing.signal,
+      reason: job.reason,
+      credential: this.name,
+      previous: this.#token ?? this.#last,
+      scopes: this.#scopes,
+      claims: job.claims,
+      stored: () => (store === undefined ? Promise.resolve(undefined) : store.get(this.#options.storeKey)),
+    }
+  }
+
+  #normalize(grant: TokenGrant, issuedAt: number, source: string): NormalizedToken {
+    return normalizeGrant(grant, {
+      issuedAt,
+      generation: ++this.#generation,
+      source,
+      credential: this.name,
+      requestedScopes: this.#scopes,
+      defaultExpiresIn: this.#options.defaultExpiresIn,
+      refreshBeforeMs: this.#options.refreshBeforeMs,
+      expirySkewMs: this.#options.expirySkewMs,
+    })
+  }
+
+  #checkScopes(token: Token): void {
+    const missing = (this.#scopes ?? []).filter((scope) => !token.scope.includes(scope))
+    if (missing.length === 0) return
+    throw new ReauthorizationRequiredError(`"${this.name}" was not granted every scope it asked for`, {
+      credential: this.name,
+      scopes: this.#scopes,
+    })
+  }
+
+  /** Reads the store at the first acquisition; a usable record is published without calling the source. */
+  async #restore(): Promise<Token | undefined> {
+    const { store, storeKey, clock } = this.#options
+    if (store === undefined) return undefined
+    let record: TokenRecord | undefined
+    try {
+      record = await store.get(storeKey)
+    } catch (error) {
+      this.#storeFailed(error)
+      return undefined
+    }
+    if (record === undefined || this.#closed) return undefined
+    let normalized: NormalizedToken
+    try {
+      normalized = this.#normalize(record, record.issuedAt, record.source)
+    } catch (error) {
+      this.#storeFailed(error)
+      return undefined
+    }
+    if (clock.now() >= normalized.expiringAt) {
+      this.#last = normalized.token
+      return undefined
+    }
+    this.#publish(normalized, 'stored')
+    return normalized.token
+  }
+
+  async #persist(token: Token): Promise<void> {
+    const store = this.#options.store
+    if (store === undefined) return
+    try {
+      await store.set(this.#options.storeKey, token.toRecord())
+    } catch (error) {
+      this.#storeFailed(error)
+    }
+  }
+
+  #storeFailed(error: unknown): void {
+    this.#stats.storeFailures++
+    this.#emit({ type: 'store-failed', credential: this.name, error })
+  }
+
+  #publish({ token, expiringAt }: NormalizedToken, reason: UpdateReason): void {
+    this.#token = token
+    this.#last = token
+    this.#resolved = Promise.resolve(token)
+    this.#expiringAt = expiringAt
+    this.#backgroundNotBefore = 0
+    this.#recent.unshift(token)
+    if (this.#recent.length > RECENT_TOKENS) this.#recent.pop()
+    this.#stats.acquisitions++
+    if (token.refreshAt !== undefined) this.#schedule(token.refreshAt)
+    this.#emit({ type: 'updated', credential: this.name, token, reason })
+  }
+
+  /** Starts one background refresh unless one runs already or the last one failed too recently. */
+  #refreshInBackground(now: number): void {
+    if (this.#job !== undefined || now < this.#backgroundNotBefore || this.#closed) return
+    this.#stats.proactiveRefreshes++
+    this.#startJob('proactive', undefined).catch((error: unknown) => {
+      if (this.#closed) return
+      const [attempts, cause] = error instanceof TokenAcquisitionError ? [error.attempts, error.cause] : [1, error]
+      this.#backgroundNotBefore = this.#options.clock.now() + this.#options.retryDelay(attempts + 1, cause)
+      this.#schedule(this.#backgroundNotBefore)
+    })
+  }
+
+  /** Arms the one timer that renews the token at `at` (never with `prefetch: 'lazy'`). */
+  #schedule(at: number): void {
+    if (this.#options.prefetch === 'lazy' || this.#closed) return
+    this.#clearTimer()
+    const { clock } = this.#options
+    const delay = Math.min(Math.max(0, at - clock.now()), MAX_TIMER_MS)
+    this.#timer = clock.setTimeout(() => {
+      this.#timer = undefined
+      const now = clock.now()
+      if (now < at) this.#schedule(at)
+      else if (this.#token !== undefined) this.#refreshInBackground(now)
+    }, delay)
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return
+    this.#options.clock.clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #failure(error: unknown, attempts: number): TokenError {
+    if (isTokenError(error)) return error
+    return new TokenAcquisitionError(
+      `could not acquire a token for "${this.name}" from its ${this.#options.source.kind} source` +
+        ` after ${attempts} attempt${attempts === 1 ? '' : 's'}${describe(error)}`,
+      { cause: error, credential: this.name, attempts, transient: isTransientError(error) },
+    )
+  }
+
+  #closedError(): TokenError {
+    return new TokenError(ErrorCode.CLOSED, `the token manager "${this.name}" is closed`, {
+      credential: this.name,
+      transient: false,
+    })
+  }
+
+  #emit(event: TokenEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event)
+      } catch (error) {
+        process.emitWarning(`a listener of "${this.name}" threw on a ${event.type} event`, {
+          code: 'TOKENWARDEN_LISTENER_ERROR',
+          detail: error instanceof Error ? error.name : typeof error,
+        })
+      }
+    }
+  }
+}
+
+/** A secret-free summary of a source's error: its HTTP status and OAuth error code, when it has them. */
+function describe(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return ''
+  const { status, error: code } = error as { status?: unknown; error?: unknown }
+  const parts: string[] = []
+  if (typeof status === 'number') parts.push(`status ${status}`)
+  if (typeof code === 'string' && /^[\w.-]{1,64}$/.test(code)) parts.push(code)
+  if (parts.length === 0 && error instanceof Error) parts.push(error.name)
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`
+}
