@@ -15,6 +15,15 @@ export {
 } from './errors.ts'
 export { type NormalizeOptions, type NormalizedToken, normalizeGrant, parseScope } from './normalize-grant.ts'
 export { OriginPolicy, type OriginPolicyOptions, isLoopbackHost } from './policy/origins.ts'
+export { type BufferedBody, bufferBody, isReplayableBody } from './policy/replay.ts'
+export {
+  type AuthPlan,
+  type AuthResponse,
+  RequestAuth,
+  type RequestAuthOptions,
+  type RetryContext,
+} from './policy/request-auth.ts'
+export { type Challenge, parseWWWAuthenticate } from './policy/www-authenticate.ts'
 export { advisoryWindowMs, mandatoryWindowMs, refreshDefaults } from './refresh-window.ts'
 export { defaultRetryDelay, isTransientError, parseRetryAfter, retryAfterMs, retryDefaults } from './retry-policy.ts'
 export type { AcquireContext, AcquireReason, TokenGrant, TokenSource } from './source.ts'

@@ -1,0 +1,51 @@
+/**
+ * Whether a request body can be sent twice (for the retry after a 401). Rules:
+ * - no body, strings, `Buffer`s and other byte views, `ArrayBuffer`s, `URLSearchParams`, `FormData`
+ *   and `Blob`s are replayable: sending them again sends the same bytes;
+ * - streams (Node `Readable`, web `ReadableStream`, async iterables) are consumed by the first send:
+ *   they are replayable only once buffered, which {@link bufferBody} does under a byte cap;
+ * - anything else is treated as not replayable: a retry must never send an empty or partial body.
+ */
+export function isReplayableBody(body: unknown): boolean {
+  if (body === undefined || body === null) return true
+  if (typeof body === 'string') return true
+  if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return true
+  if (body instanceof URLSearchParams || body instanceof FormData || body instanceof Blob) return true
+  return false
+}
+
+/** What {@link bufferBody} made of a stream. */
+export type BufferedBody =
+  | { readonly buffered: true; readonly body: Buffer }
+  | { readonly buffered: false; readonly body: AsyncIterable<Uint8Array> }
+
+/**
+ * Reads a streamed body into memory when it fits in `maxBytes`, so it can be replayed. When it does
+ * not fit, returns a stream that yields what was read followed by the rest, so the first send is
+ * still complete (only the retry is given up).
+ */
+export async function bufferBody(stream: AsyncIterable<Uint8Array | string>, maxBytes: number): Promise<BufferedBody> {
+  const chunks: Buffer[] = []
+  let size = 0
+  const iterator = stream[Symbol.asyncIterator]()
+  for (;;) {
+    const next = await iterator.next()
+    if (next.done === true) return { buffered: true, body: Buffer.concat(chunks, size) }
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength)
+    chunks.push(chunk)
+    size += chunk.byteLength
+    if (size > maxBytes) return { buffered: false, body: concatStreams(chunks, iterator) }
+  }
+}
+
+async function* concatStreams(
+  head: readonly Buffer[],
+  rest: AsyncIterator<Uint8Array | string>,
+): AsyncGenerator<Uint8Array> {
+  yield* head
+  for (;;) {
+    const next = await rest.next()
+    if (next.done === true) return
+    yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value
+  }
+}

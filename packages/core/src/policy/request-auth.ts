@@ -1,0 +1,165 @@
+import { type CredentialRegistry, credentials } from '../credential-registry.ts'
+import { ErrorCode, TokenPolicyError, invalidOption } from '../errors.ts'
+import type { TokenManager } from '../token-manager.ts'
+import type { Token } from '../token.ts'
+import { OriginPolicy } from './origins.ts'
+import { parseWWWAuthenticate } from './www-authenticate.ts'
+
+/** Options every adapter accepts, with the same meaning everywhere. */
+export interface RequestAuthOptions {
+  /** Where to look a credential name up. @default credentials */
+  registry?: CredentialRegistry | undefined
+  /**
+   * Origins this adapter may send the token to, in place of the credential's own
+   * (`https://api.example.com`, `https://*.example.com`). @default the credential's `origins`
+   */
+  origins?: readonly string[] | undefined
+  /** Allows `http:` origins that are not loopback in `origins`. Tokens are then readable on the wire. @default false */
+  dangerouslyAllowInsecureHttp?: boolean | undefined
+  /** Retry once with a new token after a 401. @default true */
+  retryOnUnauthorized?: boolean | undefined
+  /** After a 403 `insufficient_scope` challenge naming scopes, upgrade the token's scopes and retry once. @default false */
+  upgradeScopes?: boolean | undefined
+  /**
+   * Largest streamed request body, in bytes, buffered so it can be replayed after a 401. A larger
+   * stream is sent as it is and its 401 is returned to the caller. `0` never buffers streams.
+   * @default 0
+   */
+  maxReplayBytes?: number | undefined
+}
+
+/**
+ * What to do with a request's `Authorization` header:
+ * - `attach`: set ours (after removing every case-variant of the header);
+ * - `skip`: leave the request untouched (another origin, or the caller's own header);
+ * - `strip`: remove the header: it carries one of our tokens to an origin the token may not go to.
+ */
+export type AuthPlan = 'attach' | 'skip' | 'strip'
+
+/** The part of a response the retry decision reads. */
+export interface AuthResponse {
+  readonly status: number
+  /** The `WWW-Authenticate` field value(s), if any. */
+  readonly wwwAuthenticate?: string | readonly string[] | null | undefined
+}
+
+/** What the adapter knows about the request that got the response. */
+export interface RetryContext {
+  /** Whether the body can be sent again (see `isReplayableBody`). */
+  readonly replayable: boolean
+  /** Whether this response answers the retry already: a second 401 is never retried. */
+  readonly retried: boolean
+  /** The caller's signal, ending only its own wait for a token. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * The request-auth policy of one adapter instance for one credential; every adapter makes all its
+ * decisions here. Simple rules:
+ * 1. a request to an origin the credential may not reach goes untouched, and no token is fetched;
+ * 2. a caller's own `Authorization` header is left alone; a header carrying one of our tokens is
+ *    ours: replaced on a retry, stripped on any origin the token may not go to;
+ * 3. the token comes from the manager (`token()` is synchronous when it is cached);
+ * 4. a 401 whose challenges admit our scheme (or that has none) is answered by one `reacquire` and
+ *    one retry, if the body can be replayed; a second 401 is returned as it is;
+ *    `insufficient_claims` passes the challenge's claims to the source; a 403 `insufficient_scope`
+ *    upgrades scopes only when `upgradeScopes` is set.
+ */
+export class RequestAuth {
+  readonly #credential: string | TokenManager
+  readonly #registry: CredentialRegistry
+  readonly #origins: OriginPolicy | undefined
+  readonly #retryOnUnauthorized: boolean
+  readonly #upgradeScopes: boolean
+  /** The stream-buffering cap, in bytes. */
+  readonly maxReplayBytes: number
+
+  constructor(credential: string | TokenManager, options: RequestAuthOptions = {}) {
+    if (typeof credential !== 'string' && typeof (credential as TokenManager)?.reacquire !== 'function') {
+      throw invalidOption('credential', "a credential name or a TokenManager")
+    }
+    if (typeof credential === 'string' && credential.length === 0) throw invalidOption('credential', 'a non-empty name')
+    this.#credential = credential
+    this.#registry = options.registry ?? credentials
+    this.#origins =
+      options.origins === undefined
+        ? undefined
+        : new OriginPolicy({ origins: options.origins, dangerouslyAllowInsecureHttp: options.dangerouslyAllowInsecureHttp })
+    this.#retryOnUnauthorized = options.retryOnUnauthorized ?? true
+    this.#upgradeScopes = options.upgradeScopes ?? false
+    const maxReplayBytes = options.maxReplayBytes ?? 0
+    if (!Number.isInteger(maxReplayBytes) || maxReplayBytes < 0) {
+      throw invalidOption('maxReplayBytes', 'a non-negative integer')
+    }
+    this.maxReplayBytes = maxReplayBytes
+    if (typeof credential !== 'string' || this.#registry.has(credential)) this.#originPolicy(this.manager())
+  }
+
+  /**
+   * The credential's manager, looked up at each call so that a credential registered after the
+   * adapter was created is found. Throws {@link ErrorCode.UNKNOWN_CREDENTIAL}.
+   */
+  manager(): TokenManager {
+    return this.#registry.resolve(this.#credential)
+  }
+
+  /**
+   * Steps 1 and 2: what to do with a request to `url` carrying `authorization` (or none). Throws
+   * {@link ErrorCode.NO_ORIGINS} when the credential may go nowhere.
+   */
+  plan(url: string | URL, authorization: string | null | undefined): AuthPlan {
+    const manager = this.manager()
+    const allowed = this.#originPolicy(manager).allows(typeof url === 'string' ? originOf(url) : url)
+    if (authorization === undefined || authorization === null) return allowed ? 'attach' : 'skip'
+    if (manager.recognize(authorization) === undefined) return 'skip'
+    return allowed ? 'attach' : 'strip'
+  }
+
+  /** Step 3: the token to attach; the token itself when cached, else a promise. */
+  token(signal?: AbortSignal): Token | Promise<Token> {
+    const manager = this.manager()
+    return manager.current() ?? manager.getToken({ signal })
+  }
+
+  /**
+   * Step 4: after a response to a request sent with `used`. Returns `undefined` when the response
+   * goes to the caller as it is, or a promise of the token to resend the request with, once.
+   */
+  retryToken(response: AuthResponse, used: Token, context: RetryContext): Promise<Token> | undefined {
+    const { status } = response
+    if (status !== 401 && status !== 403) return undefined
+    if (context.retried) return undefined
+    const manager = this.manager()
+    const challenges = parseWWWAuthenticate(response.wwwAuthenticate)
+    const ours = challenges.find((c) => c.scheme.toLowerCase() === used.tokenType.toLowerCase())
+    if (status === 403) {
+      const scope = ours?.params.error === 'insufficient_scope' ? ours.params.scope : undefined
+      if (!this.#upgradeScopes || scope === undefined || !context.replayable) return undefined
+      return manager.upgradeScopes(scope.split(' '), { signal: context.signal })
+    }
+    if (!this.#retryOnUnauthorized || (challenges.length > 0 && ours === undefined)) return undefined
+    const claims = ours?.params.error === 'insufficient_claims' ? ours.params.claims : undefined
+    const next = manager.reacquire(used, { signal: context.signal, claims })
+    if (context.replayable) return next
+    next.catch(() => {})
+    return undefined
+  }
+
+  #originPolicy(manager: TokenManager): OriginPolicy {
+    const policy = this.#origins ?? manager.origins
+    if (!policy.empty) return policy
+    throw new TokenPolicyError(
+      ErrorCode.NO_ORIGINS,
+      `credential "${manager.name}" has no origins: list where its token may go (origins: ['https://api.example.com'])`,
+      { credential: manager.name, transient: false },
+    )
+  }
+}
+
+/** The origin part of an absolute URL string (`https://a.example:8443/x?y` → `https://a.example:8443`), cheaply. */
+function originOf(url: string): string {
+  const schemeEnd = url.indexOf('://')
+  if (schemeEnd === -1) return url
+  const pathStart = url.slice(schemeEnd + 3).search(/[/?#]/)
+  return pathStart === -1 ? url : url.slice(0, schemeEnd + 3 + pathStart)
+}

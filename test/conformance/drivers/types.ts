@@ -1,0 +1,43 @@
+import type { Readable } from 'node:stream'
+import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
+
+/** A request body of each kind the conformance suite replays. */
+export type TestBody =
+  | { readonly kind: 'json'; readonly value: unknown }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'buffer'; readonly value: Buffer }
+  | { readonly kind: 'urlsearchparams'; readonly value: URLSearchParams }
+  | { readonly kind: 'formdata'; readonly value: FormData }
+  | { readonly kind: 'stream'; readonly value: () => Readable }
+
+/** One request as the suite describes it, independent of the client. */
+export interface TestRequest {
+  readonly method?: string
+  readonly url: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: TestBody
+  readonly signal?: AbortSignal
+}
+
+/** A response reduced to what the suite checks. */
+export interface TestResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** A client with the adapter installed, as a user would set it up. */
+export interface TestClient {
+  request(request: TestRequest): Promise<TestResponse>
+  close(): Promise<void>
+}
+
+/**
+ * One adapter under test. `create` installs the adapter exactly as its README shows (for example
+ * `new Agent().compose(authInterceptor(credential, options))`), following redirects the way the
+ * client does by default.
+ */
+export interface ClientDriver {
+  readonly name: 'undici' | 'fetch' | 'axios' | 'got'
+  create(credential: string | TokenManager, options?: RequestAuthOptions): TestClient | Promise<TestClient>
+}
