@@ -117,7 +117,7 @@ export class TokenManager implements AsyncDisposable {
     const token = this.current()
     if (token !== undefined) return this.#resolved as Promise<Token>
     if (this.#closed) return Promise.reject(this.#closedError())
-    return this.#wait(this.#ensureJob(this.#token === undefined ? 'initial' : 'expired'), options?.signal)
+    return this.#wait(options?.signal, () => this.#ensureJob(this.#token === undefined ? 'initial' : 'expired'))
   }
 
   /** The access token string; see {@link TokenManager.getToken}. */
@@ -148,7 +148,7 @@ export class TokenManager implements AsyncDisposable {
   /** Forces a new acquisition (joining one already in flight). */
   refresh(options?: WaitOptions): Promise<Token> {
     if (this.#closed) return Promise.reject(this.#closedError())
-    return this.#wait(this.#ensureJob('forced'), options?.signal)
+    return this.#wait(options?.signal, () => this.#ensureJob('forced'))
   }
 
   /**
@@ -180,7 +180,7 @@ export class TokenManager implements AsyncDisposable {
     if (current !== undefined && current.generation > rejected.generation) return this.#resolved as Promise<Token>
     this.invalidate(rejected)
     const claims = options?.claims
-    return this.#wait(this.#ensureJob(claims === undefined ? 'rejected' : 'claims', claims), options?.signal)
+    return this.#wait(options?.signal, () => this.#ensureJob(claims === undefined ? 'rejected' : 'claims', claims))
   }
 
   /**
@@ -217,7 +217,7 @@ export class TokenManager implements AsyncDisposable {
     await this.#job?.promise.catch(noop)
     this.#scopes = merged
     try {
-      return await this.#wait(this.#ensureJob('scope-upgrade'), options?.signal)
+      return await this.#wait(options?.signal, () => this.#ensureJob('scope-upgrade'))
     } catch (error) {
       this.#scopes = before
       if (error instanceof ReauthorizationRequiredError && error.scopes.length > 0) throw error
@@ -301,9 +301,11 @@ export class TokenManager implements AsyncDisposable {
     return job.promise
   }
 
-  #wait(promise: Promise<Token>, signal: AbortSignal | undefined): Promise<Token> {
+  /** Waits for `start()` unless `signal` is already aborted, in which case nothing starts. */
+  #wait(signal: AbortSignal | undefined, start: () => Promise<Token>): Promise<Token> {
+    if (signal?.aborted) return Promise.reject(signal.reason)
     this.#stats.waits++
-    return abortable(promise, signal)
+    return abortable(start(), signal)
   }
 
   async #run(job: Job): Promise<Token> {
