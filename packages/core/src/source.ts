@@ -52,6 +52,11 @@ export interface TokenGrant {
   scope?: string | readonly string[] | undefined
   /** An OpenID Connect ID token. */
   idToken?: string | undefined
+  /**
+   * The kind of source that really produced the grant, set by composite sources such as `chain`;
+   * the token records it instead of the composite's own `kind`. Absent for ordinary sources.
+   */
+  source?: string | undefined
 }
 
 /**

@@ -327,7 +327,7 @@ export class TokenManager implements AsyncDisposable {
       try {
         this.#stats.attempts++
         const grant = await abortable(source.acquire(this.#context(job)), this.#closing.signal)
-        const normalized = this.#normalize(grant, issuedAt, source.kind)
+        const normalized = this.#normalize(grant, issuedAt, producedBy(grant, source.kind))
         if (job.reason === 'scope-upgrade') this.#checkScopes(normalized.token)
         await this.#persist(normalized.token)
         this.#publish(normalized, job.reason)
@@ -495,6 +495,12 @@ export class TokenManager implements AsyncDisposable {
       }
     }
   }
+}
+
+/** The kind recorded on a token: the member that answered for a composite source, else the source's own kind. */
+function producedBy(grant: TokenGrant, kind: string): string {
+  const inner = (grant as Partial<TokenGrant> | null | undefined)?.source
+  return typeof inner === 'string' && inner.length > 0 ? inner : kind
 }
 
 /** A secret-free summary of a source's error: its HTTP status and OAuth error code, when it has them. */

@@ -17,7 +17,7 @@ export class ManualClock implements Clock {
   /** Every delay passed to setTimeout, in order. */
   readonly delays: number[] = []
 
-  constructor(start = Date.UTC(2026, 0, 1)) {
+  constructor(start: number = Date.UTC(2026, 0, 1)) {
     this.#now = start
   }
 
