@@ -1,0 +1,59 @@
+import { RequestAuth, type RequestAuthOptions, type TokenManager } from '@tokenwarden/core'
+import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios'
+import { authAdapter } from './auth-adapter.ts'
+import { type RedirectHook, redirectGuard } from './redirect-guard.ts'
+
+/** A request interceptor, as `axios.interceptors.request.use` takes it. */
+export type AxiosAuthInterceptor = (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig
+
+/**
+ * A request interceptor that gives axios the whole request-auth behaviour of `@tokenwarden/core`:
+ * the token is attached to requests bound for the credential's origins, and a 401 is answered by
+ * one new token and one resend. Rules:
+ * - the interceptor only wraps the request's adapter (http, fetch or your own); the wrapped adapter
+ *   sees the final URL, headers and serialised body, and asks core for every decision;
+ * - a config sent again (`axios.request(error.config)`) is wrapped once, not twice;
+ * - redirects followed by the http adapter are checked hop by hop and lose our header on any origin
+ *   the token may not go to (the fetch adapter's `fetch` drops it on every cross-origin hop).
+ *
+ * axios runs request interceptors last-added-first: an interceptor that sets `config.adapter` (a
+ * mock, a cache) must be added after this one, so that it runs first and its adapter is wrapped.
+ *
+ * @throws {@link ErrorCode.NO_ORIGINS} when the credential is registered and has no origins.
+ * @example
+ * ```ts
+ * credentials.register('graph', { source, origins: ['https://graph.microsoft.com'] })
+ * axios.interceptors.request.use(authInterceptor('graph'))
+ * ```
+ */
+export function authInterceptor(credential: string | TokenManager, options?: RequestAuthOptions): AxiosAuthInterceptor {
+  const auth = new RequestAuth(credential, options)
+  const wrapAdapter = wrapOnce<AxiosAdapter>((inner) => authAdapter(auth, inner as AxiosAdapter))
+  const wrapRedirect = wrapOnce<RedirectHook>((next) => redirectGuard(auth, next))
+  return (config) => {
+    config.adapter = wrapAdapter(axios.getAdapter(config.adapter ?? axios.defaults.adapter, config))
+    config.beforeRedirect = wrapRedirect(config.beforeRedirect)
+    return config
+  }
+}
+
+/**
+ * Wraps each function once (one wrapper per inner function, kept while the inner one lives) and
+ * returns its own wrappers as they are, so a config seen again is not wrapped twice.
+ */
+function wrapOnce<F extends object>(make: (inner: F | undefined) => F): (current: F | undefined) => F {
+  const byInner = new WeakMap<F, F>()
+  const own = new WeakSet<F>()
+  let bare: F | undefined
+  return (current) => {
+    if (current !== undefined && own.has(current)) return current
+    let wrapped = current === undefined ? bare : byInner.get(current)
+    if (wrapped === undefined) {
+      wrapped = make(current)
+      own.add(wrapped)
+      if (current === undefined) bare = wrapped
+      else byInner.set(current, wrapped)
+    }
+    return wrapped
+  }
+}

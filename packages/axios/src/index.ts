@@ -1,0 +1,3 @@
+export { type AxiosAuthInterceptor, authInterceptor } from './auth-interceptor.ts'
+export { withAuth } from './with-auth.ts'
+export * from '@tokenwarden/core'

@@ -1,0 +1,3 @@
+export { type GotAuthHooks, authHooks } from './auth-hooks.ts'
+export { withAuth } from './with-auth.ts'
+export * from '@tokenwarden/core'
