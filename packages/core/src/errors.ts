@@ -22,6 +22,8 @@ export const ErrorCode = {
   SOURCE_UNAVAILABLE: 'TOKEN_SOURCE_UNAVAILABLE',
   /** A source ran and failed (a command's non-zero exit). */
   SOURCE_FAILED: 'TOKEN_SOURCE_FAILED',
+  /** A token endpoint answered with an error, or could not be reached. */
+  ENDPOINT_ERROR: 'TOKEN_ENDPOINT_ERROR',
   /** A source did not answer in time. */
   SOURCE_TIMEOUT: 'TOKEN_SOURCE_TIMEOUT',
   /** Every source of a `chain` failed. */

@@ -13,6 +13,19 @@ export {
   invalidOption,
   isTokenError,
 } from './errors.ts'
+export { type ClientCredentialsOptions, clientCredentials } from './oauth/client-credentials.ts'
+export { endpointQueueDefaults, setTokenEndpointConcurrency, tokenEndpointConcurrency } from './oauth/endpoint-queue.ts'
+export { JWT_BEARER_GRANT_TYPE, type JwtBearerOptions, jwtBearer } from './oauth/jwt-bearer.ts'
+export {
+  type ClientAuthMethod,
+  type OAuthClientOptions,
+  type StringProvider,
+  type TokenRequestParams,
+  oauthDefaults,
+} from './oauth/oauth-options.ts'
+export { type RefreshTokenOptions, refreshToken } from './oauth/refresh-token.ts'
+export { TokenEndpointError, type TokenEndpointErrorOptions } from './oauth/token-endpoint-error.ts'
+export { TOKEN_EXCHANGE_GRANT_TYPE, type TokenExchangeOptions, TokenTypes, tokenExchange } from './oauth/token-exchange.ts'
 export { type NormalizeOptions, type NormalizedToken, normalizeGrant, parseScope } from './normalize-grant.ts'
 export { OriginPolicy, type OriginPolicyOptions, isLoopbackHost } from './policy/origins.ts'
 export { type BufferedBody, bufferBody, isReplayableBody } from './policy/replay.ts'

@@ -1,0 +1,148 @@
+import { type JsonWebKey, type KeyObject, createPrivateKey, webcrypto } from 'node:crypto'
+import { type ClientAuth, ClientSecretBasic, ClientSecretPost, None, type PrivateKey, PrivateKeyJwt } from 'openid-client'
+import { invalidOption } from '../errors.ts'
+import type { AcquireContext } from '../source.ts'
+import { type OAuthClientOptions, type StringProvider, checkProvider, optionalString, readProvided } from './oauth-options.ts'
+
+/** How one request authenticates the client, and the secrets it carries (to keep out of errors). */
+export interface PreparedClientAuth {
+  auth: ClientAuth
+  secrets: string[]
+}
+
+/** A client's authentication, checked once; {@link ClientAuthentication.prepare} runs per request. */
+export interface ClientAuthentication {
+  /** Builds the authentication of one request (reading a client assertion afresh). */
+  prepare(ctx: AcquireContext): Promise<PreparedClientAuth>
+}
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+const METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt']
+
+/**
+ * Checks the client-authentication options and decides the method. Rules:
+ * - at most one of `clientSecret`, `privateKey`, `clientAssertion`;
+ * - `clientAuth` defaults from the credential: a secret → `client_secret_basic`, a key or an
+ *   assertion → `private_key_jwt`, nothing → a public client (`client_id` only);
+ * - an explicit `clientAuth` must match the credential given;
+ * - a private key is parsed now (a bad one throws a coded `TypeError` at creation), imported into
+ *   WebCrypto once, at the first request.
+ */
+export function clientAuthentication(options: OAuthClientOptions): ClientAuthentication {
+  const secret = optionalString(options.clientSecret, 'clientSecret')
+  const assertion = checkProvider(options.clientAssertion, 'clientAssertion', false)
+  const given = [secret, options.privateKey, assertion].filter((v) => v !== undefined).length
+  if (given > 1) throw invalidOption('clientSecret', 'given alone: clientSecret, privateKey and clientAssertion exclude one another')
+  const method = options.clientAuth ?? (secret !== undefined ? 'client_secret_basic' : given > 0 ? 'private_key_jwt' : undefined)
+  if (method !== undefined && !METHODS.includes(method)) {
+    throw invalidOption('clientAuth', "'client_secret_basic', 'client_secret_post' or 'private_key_jwt'")
+  }
+  if (method === 'client_secret_basic' || method === 'client_secret_post') {
+    if (secret === undefined) throw invalidOption('clientSecret', `a non-empty string (clientAuth is '${method}')`)
+    const auth = method === 'client_secret_basic' ? ClientSecretBasic(secret) : ClientSecretPost(secret)
+    return { prepare: async () => ({ auth, secrets: [secret] }) }
+  }
+  if (method === 'private_key_jwt') {
+    if (assertion !== undefined) return assertionAuthentication(assertion)
+    if (options.privateKey === undefined) throw invalidOption('privateKey', "a private key (clientAuth is 'private_key_jwt')")
+    const key = signingKey(options.privateKey, optionalString(options.kid, 'kid'), optionalString(options.alg, 'alg'))
+    let imported: Promise<PrivateKey> | undefined
+    return {
+      async prepare() {
+        imported ??= key()
+        return { auth: PrivateKeyJwt(await imported), secrets: [] }
+      },
+    }
+  }
+  const none = None()
+  return { prepare: async () => ({ auth: none, secrets: [] }) }
+}
+
+function assertionAuthentication(provider: StringProvider): ClientAuthentication {
+  return {
+    async prepare(ctx) {
+      const assertion = await readProvided(provider, ctx, 'clientAssertion')
+      const auth: ClientAuth = (_as, client, body) => {
+        body.set('client_id', client.client_id)
+        body.set('client_assertion_type', ASSERTION_TYPE)
+        body.set('client_assertion', assertion)
+      }
+      return { auth, secrets: [assertion] }
+    },
+  }
+}
+
+type ImportParams = webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams | webcrypto.Algorithm
+
+const RSA: Record<string, string> = { RS: 'RSASSA-PKCS1-v1_5', PS: 'RSA-PSS' }
+const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
+const CURVE_ALGS: Record<string, string> = { 'prime256v1': 'ES256', 'secp384r1': 'ES384', 'secp521r1': 'ES512' }
+
+/** Parses the key now; returns the (lazy) WebCrypto import. */
+function signingKey(input: unknown, kid: string | undefined, alg: string | undefined): () => Promise<PrivateKey> {
+  if (isCryptoKey(input)) {
+    if (input.type !== 'private') throw invalidOption('privateKey', 'a private CryptoKey')
+    return async () => ({ key: input as PrivateKey['key'], kid })
+  }
+  let keyObject: KeyObject
+  let jwk: JsonWebKey | undefined
+  try {
+    if (typeof input === 'string') keyObject = createPrivateKey(input)
+    else if (typeof input === 'object' && input !== null && typeof (input as JsonWebKey).d === 'string') {
+      jwk = input as JsonWebKey
+      keyObject = createPrivateKey({ key: jwk, format: 'jwk' })
+    } else throw new TypeError('not a private key')
+  } catch {
+    throw invalidOption('privateKey', 'a private key: a JWK with "d", a PEM string or a private CryptoKey')
+  }
+  const algorithm = alg ?? (typeof jwk?.alg === 'string' ? jwk.alg : defaultAlg(keyObject))
+  const params = importParams(algorithm)
+  if (!matches(algorithm, keyObject)) throw invalidOption('alg', 'an algorithm the key can sign with')
+  const keyId = kid ?? (typeof jwk?.kid === 'string' ? jwk.kid : undefined)
+  const der = keyObject.export({ type: 'pkcs8', format: 'der' })
+  return async () => {
+    try {
+      const key = await webcrypto.subtle.importKey('pkcs8', new Uint8Array(der), params, false, ['sign'])
+      return { key: key as PrivateKey['key'], kid: keyId }
+    } catch (cause) {
+      throw Object.assign(invalidOption('privateKey', 'a key WebCrypto can import for its algorithm'), { transient: false, cause })
+    }
+  }
+}
+
+function defaultAlg(key: KeyObject): string {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return 'RS256'
+    case 'rsa-pss':
+      return 'PS256'
+    case 'ec':
+      return CURVE_ALGS[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'unsupported'
+    case 'ed25519':
+      return 'Ed25519'
+    default:
+      return 'unsupported'
+  }
+}
+
+function matches(alg: string, key: KeyObject): boolean {
+  const type = key.asymmetricKeyType
+  if (/^(RS|PS)/.test(alg)) return type === 'rsa' || type === 'rsa-pss'
+  if (alg.startsWith('ES')) return type === 'ec' && CURVE_ALGS[key.asymmetricKeyDetails?.namedCurve ?? ''] === alg
+  return type === 'ed25519'
+}
+
+function importParams(alg: string): ImportParams {
+  const rsa = /^(RS|PS)(256|384|512)$/.exec(alg)
+  if (rsa !== null) return { name: RSA[rsa[1] as string] as string, hash: `SHA-${rsa[2]}` }
+  const namedCurve = CURVES[alg]
+  if (namedCurve !== undefined) return { name: 'ECDSA', namedCurve }
+  if (alg === 'EdDSA' || alg === 'Ed25519') return { name: 'Ed25519' }
+  throw invalidOption('alg', 'one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA matching the key')
+}
+
+/** A WebCrypto key; `CryptoKey` is a global class in every supported Node (not on `webcrypto`). */
+function isCryptoKey(value: unknown): value is webcrypto.CryptoKey {
+  const CryptoKeyClass = (globalThis as { CryptoKey?: abstract new () => unknown }).CryptoKey
+  return CryptoKeyClass !== undefined && value instanceof CryptoKeyClass
+}

@@ -1,0 +1,190 @@
+import { createPrivateKey } from 'node:crypto'
+import { SignJWT, createRemoteJWKSet, importJWK, jwtVerify } from 'jose'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ErrorCode } from '../../src/errors.ts'
+import { clientCredentials } from '../../src/oauth/client-credentials.ts'
+import { TokenManager } from '../../src/token-manager.ts'
+import type { TokenManagerOptions } from '../../src/token-manager-options.ts'
+import { ManualClock } from '../support/manual-clock.ts'
+import { acquireContext, caught, nextEvent } from './support/context.ts'
+import { type Idp, fixture, startIdp } from './support/oidc-provider.ts'
+import { type TestServer, startResourceServer } from './support/servers.ts'
+
+const TTL = 60
+let idp: Idp
+let api: TestServer
+const managers: TokenManager[] = []
+
+beforeAll(async () => {
+  idp = await startIdp({ ttl: TTL })
+  api = await startResourceServer(idp)
+})
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((m) => m.close()))
+})
+afterAll(async () => {
+  await api.close()
+  await idp.close()
+})
+
+function manager(options: TokenManagerOptions): TokenManager {
+  const m = new TokenManager({ prefetch: 'lazy', ...options })
+  managers.push(m)
+  return m
+}
+
+/** What the resource server makes of a bearer token (through introspection). */
+async function callApi(accessToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(api.url, { headers: { authorization: `Bearer ${accessToken}` } })
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
+describe('client credentials against oidc-provider', () => {
+  it('discovers the issuer once and authenticates with client_secret_basic by default', async () => {
+    const m = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.basic, scope: 'api:read' }) })
+    const token = await m.getToken()
+    expect(idp.tokenAuthorizations.at(-1)).toMatch(/^Basic /)
+    expect(idp.tokenRequests.at(-1)?.get('client_secret')).toBeNull()
+    expect(token.source).toBe('client-credentials')
+    expect(token.scope).toEqual(['api:read'])
+    expect(token.expiresAt).toBe(token.issuedAt + TTL * 1000)
+    expect(await callApi(token.accessToken)).toEqual({ status: 200, body: { client_id: 'svc-basic', scope: 'api:read' } })
+
+    const second = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.post, clientAuth: 'client_secret_post' }) })
+    await second.getToken()
+    expect(idp.requests.filter((r) => r.includes('/.well-known/')).length).toBe(1)
+  })
+
+  it('authenticates with client_secret_post', async () => {
+    const m = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.post, clientAuth: 'client_secret_post' }) })
+    const token = await m.getToken()
+    expect(idp.tokenAuthorizations.at(-1)).toBeUndefined()
+    expect(idp.tokenRequests.at(-1)?.get('client_id')).toBe('svc-post')
+    expect((await callApi(token.accessToken)).body.client_id).toBe('svc-post')
+  })
+
+  it.each([
+    ['a JWK', () => idp.clientKey.privateJwk],
+    ['a PEM string', () => idp.clientKey.pem],
+    ['a CryptoKey', () => createPrivateKey(idp.clientKey.pem).toCryptoKey({ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])],
+  ] as const)('authenticates with private_key_jwt from %s', async (_, key) => {
+    const source = clientCredentials({ issuer: idp.issuer, clientId: fixture.jwt.clientId, privateKey: key(), kid: idp.clientKey.kid })
+    const token = await manager({ source }).getToken()
+    const sent = idp.tokenRequests.at(-1)
+    expect(sent?.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+    expect((await callApi(token.accessToken)).body.client_id).toBe('svc-jwt')
+  })
+
+  it('reads a federated client assertion afresh at each acquisition', async () => {
+    const key = await importJWK(idp.clientKey.privateJwk, 'RS256')
+    let calls = 0
+    const clientAssertion = (): Promise<string> => {
+      calls++
+      return new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256', kid: idp.clientKey.kid })
+        .setIssuer(fixture.jwt.clientId)
+        .setSubject(fixture.jwt.clientId)
+        .setAudience(idp.issuer)
+        .setJti(crypto.randomUUID())
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(key)
+    }
+    const m = manager({ source: clientCredentials({ issuer: idp.issuer, clientId: fixture.jwt.clientId, clientAssertion }) })
+    const first = await m.getToken()
+    const second = await m.refresh()
+    expect(calls).toBe(2)
+    expect(idp.tokenRequests.at(-1)?.get('client_assertion')).not.toBe(idp.tokenRequests.at(-2)?.get('client_assertion'))
+    expect(second.accessToken).not.toBe(first.accessToken)
+    expect((await callApi(second.accessToken)).status).toBe(200)
+  })
+
+  it('gets JWT access tokens for a resource indicator, verifiable against the JWKS', async () => {
+    const source = clientCredentials({ issuer: idp.issuer, ...fixture.basic, resource: fixture.api, scope: ['api:read'] })
+    const token = await manager({ source }).getToken()
+    const { payload, protectedHeader } = await jwtVerify(token.accessToken, createRemoteJWKSet(new URL(`${idp.issuer}/jwks`)), {
+      issuer: idp.issuer,
+      audience: fixture.api,
+    })
+    expect(protectedHeader.typ).toBe('at+jwt')
+    expect(payload).toMatchObject({ client_id: 'svc-basic', scope: 'api:read' })
+    expect(idp.tokenRequests.at(-1)?.get('resource')).toBe(fixture.api)
+  })
+
+  it('asks for the manager scopes over its own, and for the merged ones after upgradeScopes', async () => {
+    const m = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.basic, scope: 'api:read' }), scopes: ['api:write'] })
+    expect((await m.getToken()).scope).toEqual(['api:write'])
+    expect(idp.tokenRequests.at(-1)?.get('scope')).toBe('api:write')
+    const upgraded = await m.upgradeScopes(['api:read'])
+    expect(idp.tokenRequests.at(-1)?.get('scope')).toBe('api:write api:read')
+    expect([...upgraded.scope].sort()).toEqual(['api:read', 'api:write'])
+  })
+
+  it('fails at once, without retrying, when the client secret is wrong (401 invalid_client)', async () => {
+    const before = idp.tokenAuthorizations.length
+    const m = manager({ source: clientCredentials({ issuer: idp.issuer, clientId: fixture.basic.clientId, clientSecret: 'wrong-secret-value' }) })
+    const error = await caught(() => m.getToken())
+    expect(error.code).toBe(ErrorCode.ENDPOINT_ERROR)
+    expect(error).toMatchObject({ status: 401, error: 'invalid_client', transient: false })
+    expect(idp.tokenAuthorizations.length - before).toBe(1)
+    expect(m.stats().attempts).toBe(1)
+  })
+
+  it('refreshes a short-lived token in its advisory window; the new token differs and is valid', async () => {
+    const clock = new ManualClock(Date.now())
+    const m = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.basic }), clock })
+    const first = await m.getToken()
+    expect(first.expiresAt).toBe(first.issuedAt + TTL * 1000)
+    const updated = nextEvent(m, 'updated')
+    await clock.advance((first.refreshAt as number) - clock.now())
+    expect(await m.getToken()).toBe(first)
+    const { token: second, reason } = await updated
+    expect(reason).toBe('proactive')
+    expect(second.accessToken).not.toBe(first.accessToken)
+    expect(await m.getToken()).toBe(second)
+    expect((await callApi(second.accessToken)).status).toBe(200)
+    expect(m.stats().attempts).toBe(2)
+  })
+
+  it('renews the token on its timer with the default prefetch', async () => {
+    const clock = new ManualClock(Date.now())
+    const m = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.post, clientAuth: 'client_secret_post' }), clock, prefetch: 'async' })
+    const first = await m.getToken()
+    const updated = nextEvent(m, 'updated')
+    await clock.advance((first.refreshAt as number) - clock.now())
+    const { token: second, reason } = await updated
+    expect(reason).toBe('proactive')
+    expect(second.accessToken).not.toBe(first.accessToken)
+    expect((await callApi(second.accessToken)).body.client_id).toBe('svc-post')
+  })
+})
+
+describe('clientCredentials options', () => {
+  it('refuses conflicting or missing credentials with a coded TypeError', () => {
+    const base = { issuer: 'https://idp.example.test', clientId: 'c' }
+    expect(() => clientCredentials({ ...base, clientSecret: 'a-secret', privateKey: 'pem' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTION, option: 'clientSecret' }))
+    expect(() => clientCredentials({ ...base, clientAuth: 'client_secret_post' })).toThrow(expect.objectContaining({ option: 'clientSecret' }))
+    expect(() => clientCredentials({ ...base, privateKey: 'not a key' })).toThrow(expect.objectContaining({ option: 'privateKey' }))
+    expect(() => clientCredentials({ ...base, privateKey: idp.clientKey.pem, alg: 'ES256' })).toThrow(expect.objectContaining({ option: 'alg' }))
+    expect(() => clientCredentials({ ...base, clientId: '' })).toThrow(expect.objectContaining({ option: 'clientId' }))
+    expect(() => clientCredentials({ clientId: 'c' })).toThrow(expect.objectContaining({ option: 'issuer' }))
+    expect(() => clientCredentials({ ...base, timeoutMs: 0 })).toThrow(expect.objectContaining({ option: 'timeoutMs' }))
+  })
+
+  it('sends audience, claims and extra params, the source options winning over params', async () => {
+    const source = clientCredentials({
+      tokenEndpoint: `${idp.issuer}/token`,
+      issuer: idp.issuer,
+      ...fixture.basic,
+      scope: 'api:read',
+      audience: 'https://aud.example.test',
+      params: { scope: 'ignored', extra: ['x', 'y'] },
+    })
+    await source.acquire(acquireContext({ claims: '{"access_token":{"acr":{"essential":true}}}' }))
+    const sent = idp.tokenRequests.at(-1)
+    expect(sent?.get('claims')).toBe('{"access_token":{"acr":{"essential":true}}}')
+    expect(sent?.get('scope')).toBe('api:read')
+    expect(sent?.get('audience')).toBe('https://aud.example.test')
+    expect(sent?.getAll('extra')).toEqual(['x', 'y'])
+  })
+})

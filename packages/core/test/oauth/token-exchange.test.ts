@@ -1,0 +1,142 @@
+import { ErrorCode } from '../../src/errors.ts'
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { clientCredentials } from '../../src/oauth/client-credentials.ts'
+import { jwtBearer } from '../../src/oauth/jwt-bearer.ts'
+import { TokenTypes, tokenExchange } from '../../src/oauth/token-exchange.ts'
+import { TokenManager } from '../../src/token-manager.ts'
+import type { TokenManagerOptions } from '../../src/token-manager-options.ts'
+import { acquireContext, caught } from './support/context.ts'
+import { type Idp, fixture, startIdp } from './support/oidc-provider.ts'
+import { type TestServer, startResourceServer } from './support/servers.ts'
+
+/** The enterprise IdP (token exchange, issues ID-JAGs) and the API's own authorization server (jwt-bearer). */
+let idp: Idp
+let as: Idp
+let api: TestServer
+const managers: TokenManager[] = []
+
+beforeAll(async () => {
+  idp = await startIdp()
+  const idpKeys = createRemoteJWKSet(new URL(`${idp.issuer}/jwks`))
+  as = await startIdp({
+    verifyAssertion: async (assertion) => {
+      const { payload } = await jwtVerify(assertion, idpKeys, { issuer: idp.issuer, audience: as.issuer })
+      return String(payload.scope ?? 'api:read')
+    },
+  })
+  api = await startResourceServer(as)
+})
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((m) => m.close()))
+})
+afterAll(async () => {
+  await api.close()
+  await Promise.all([idp.close(), as.close()])
+})
+
+function manager(options: TokenManagerOptions): TokenManager {
+  const m = new TokenManager({ prefetch: 'lazy', ...options })
+  managers.push(m)
+  return m
+}
+
+/** An access token of `svc-basic` at the IdP, to exchange. */
+async function subjectToken(): Promise<string> {
+  return (await clientCredentials({ issuer: idp.issuer, ...fixture.basic }).acquire(acquireContext())).accessToken
+}
+
+describe('token exchange (RFC 8693)', () => {
+  it('exchanges a subject token read afresh at each acquisition', async () => {
+    let reads = 0
+    const subject = await subjectToken()
+    const m = manager({
+      source: tokenExchange({
+        issuer: idp.issuer,
+        ...fixture.exchanger,
+        subjectToken: () => {
+          reads++
+          return subject
+        },
+        subjectTokenType: TokenTypes.accessToken,
+        requestedTokenType: TokenTypes.accessToken,
+        audience: ['https://a.example.test', 'https://b.example.test'],
+        scope: 'api:read',
+      }),
+    })
+    const token = await m.getToken()
+    await m.refresh()
+    expect(reads).toBe(2)
+    expect(token.source).toBe('token-exchange')
+    expect(token.tokenType).toBe('Bearer')
+    const sent = idp.tokenRequests.at(-1)
+    expect(sent?.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:token-exchange')
+    expect(sent?.get('subject_token_type')).toBe(TokenTypes.accessToken)
+    expect(sent?.getAll('audience')).toEqual(['https://a.example.test', 'https://b.example.test'])
+    expect(sent?.get('scope')).toBe('api:read')
+  })
+
+  it('fails terminally with invalid_grant for a subject token the IdP does not know', async () => {
+    const m = manager({
+      source: tokenExchange({ issuer: idp.issuer, ...fixture.exchanger, subjectToken: () => 'not-a-token-the-idp-issued', subjectTokenType: TokenTypes.accessToken }),
+    })
+    const error = await caught(() => m.getToken())
+    expect(error).toMatchObject({ code: ErrorCode.ENDPOINT_ERROR, status: 400, error: 'invalid_grant', transient: false })
+    expect(m.stats().attempts).toBe(1)
+  })
+})
+
+describe('jwt-bearer (RFC 7523)', () => {
+  it('trades a signed assertion for an access token', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const assertion = await idp.sign({ iss: idp.issuer, sub: 'user-1', aud: as.issuer, exp: now + 60, iat: now, scope: 'api:write' }, 'JWT')
+    const m = manager({ source: jwtBearer({ issuer: as.issuer, ...fixture.exchanger, assertion: () => assertion }) })
+    const token = await m.getToken()
+    expect(token.source).toBe('jwt-bearer')
+    expect(token.scope).toEqual(['api:write'])
+    expect(as.tokenRequests.at(-1)?.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer')
+    expect((await fetch(api.url, { headers: { authorization: token.authorization } })).status).toBe(200)
+  })
+
+  it('fails terminally with invalid_grant for an assertion the server refuses', async () => {
+    const m = manager({ source: jwtBearer({ issuer: as.issuer, ...fixture.exchanger, assertion: async () => 'e30.e30.forged' }) })
+    expect(await caught(() => m.getToken())).toMatchObject({ error: 'invalid_grant', transient: false })
+    expect(m.stats().attempts).toBe(1)
+  })
+})
+
+describe('identity assertion authorization grant (ID-JAG)', () => {
+  it('composes token exchange at the IdP with jwt-bearer at the API authorization server', async () => {
+    const subject = await subjectToken()
+    const idJag = manager({
+      name: 'crm-id-jag',
+      source: tokenExchange({
+        issuer: idp.issuer,
+        ...fixture.exchanger,
+        subjectToken: () => subject,
+        subjectTokenType: TokenTypes.accessToken,
+        requestedTokenType: TokenTypes.idJag,
+        audience: as.issuer,
+      }),
+    })
+    const crm = manager({
+      name: 'crm',
+      source: jwtBearer({
+        issuer: as.issuer,
+        ...fixture.exchanger,
+        assertion: async () => (await idJag.refresh()).accessToken,
+      }),
+    })
+    const token = await crm.getToken()
+    const assertion = idJag.peek()
+    expect(assertion?.tokenType).toBe('N_A')
+    expect(decodeProtectedHeader(assertion?.accessToken as string).typ).toBe('oauth-id-jag+jwt')
+    expect(decodeJwt(assertion?.accessToken as string)).toMatchObject({ iss: idp.issuer, aud: as.issuer })
+    expect(idp.tokenRequests.at(-1)?.get('requested_token_type')).toBe(TokenTypes.idJag)
+    expect(as.tokenRequests.at(-1)?.get('assertion')).toBe(assertion?.accessToken)
+    expect((await fetch(api.url, { headers: { authorization: token.authorization } })).status).toBe(200)
+
+    await crm.refresh()
+    expect(idJag.stats().attempts).toBe(2)
+  })
+})
