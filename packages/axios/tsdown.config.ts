@@ -1,12 +1,3 @@
-import { defineConfig } from 'tsdown'
+import { packageConfig } from '../../tsdown.config.base.ts'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  platform: 'node',
-  external: [/^@tokenwarden\//],
-  target: 'node22',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-})
+export default packageConfig

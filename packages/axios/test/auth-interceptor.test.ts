@@ -4,8 +4,8 @@ import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axio
 import LegacyFormData from 'form-data'
 import { afterEach, describe, expect, it } from 'vitest'
 import { authInterceptor, withAuth } from '../src/index.ts'
-import { type CountingSource, countingSource, frozenClock, testManager } from './support/credential.ts'
-import { type Loopback, type Responder, acceptOnly, echo, listen, redirectTo, withoutBoundary } from './support/loopback.ts'
+import { type CountingSource, countingSource, frozenClock, testManager } from '../../../test/support/adapter-kit/credential.ts'
+import { type Loopback, type Responder, acceptOnly, echo, listen, redirectTo, withoutBoundary } from '../../../test/support/adapter-kit/loopback.ts'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {

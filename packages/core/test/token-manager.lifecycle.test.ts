@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ErrorCode, ReauthorizationRequiredError } from '../src/errors.ts'
 import { MemoryStore } from '../src/stores/memory-store.ts'
 import type { TokenEvent } from '../src/token-events.ts'
 import { TokenManager } from '../src/token-manager.ts'
 import type { TokenManagerOptions } from '../src/token-manager-options.ts'
+import { useManagers } from './support/managers.ts'
 import { ManualClock } from './support/manual-clock.ts'
 import { countingSource, deferred, endpointError } from './support/sources.ts'
 
-const managers: TokenManager[] = []
-function manager(options: TokenManagerOptions): TokenManager {
-  const m = new TokenManager({ prefetch: 'lazy', ...options })
-  managers.push(m)
-  return m
-}
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
-  vi.restoreAllMocks()
-})
+const manager = useManagers()
 
 describe('prefetch', () => {
   it("'async' starts the first acquisition at construction", async () => {
@@ -40,8 +32,7 @@ describe('prefetch', () => {
   })
 
   it('TokenManager.start resolves after the first token', async () => {
-    const m = await TokenManager.start({ source: countingSource(), clock: new ManualClock() })
-    managers.push(m)
+    await using m = await TokenManager.start({ source: countingSource(), clock: new ManualClock() })
     expect(m.peek()?.accessToken).toBe('token-1')
   })
 

@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ErrorCode } from '../src/errors.ts'
 import type { TokenEvent } from '../src/token-events.ts'
-import { TokenManager } from '../src/token-manager.ts'
-import type { TokenManagerOptions } from '../src/token-manager-options.ts'
+import { useManagers } from './support/managers.ts'
 import { ManualClock } from './support/manual-clock.ts'
 import { countingSource, endpointError } from './support/sources.ts'
 
-const managers: TokenManager[] = []
-function manager(options: TokenManagerOptions): TokenManager {
-  const m = new TokenManager({ prefetch: 'lazy', ...options })
-  managers.push(m)
-  return m
-}
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
-  vi.restoreAllMocks()
-})
+const manager = useManagers()
 
 describe('a fresh token', () => {
   it('is served from memory without calling the source again', async () => {
@@ -60,8 +50,7 @@ describe('inside the advisory window', () => {
   it('refreshes on its own timer with the default prefetch, and the timer never holds the process', async () => {
     const clock = new ManualClock()
     const source = countingSource((call) => ({ accessToken: `token-${call}`, expiresIn: 100 }))
-    const m = new TokenManager({ source, clock })
-    managers.push(m)
+    const m = manager({ source, clock, prefetch: 'async' })
     await clock.advance(0)
     expect(source.calls).toBe(1)
     expect(clock.pending).toBe(1)

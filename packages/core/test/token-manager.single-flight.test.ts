@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { TokenManager } from '../src/token-manager.ts'
+import { describe, expect, it } from 'vitest'
+import { useManagers } from './support/managers.ts'
 import { ManualClock } from './support/manual-clock.ts'
 import { countingSource, deferred } from './support/sources.ts'
 
-const managers: TokenManager[] = []
-function manager(options: ConstructorParameters<typeof TokenManager>[0]): TokenManager {
-  const m = new TokenManager({ prefetch: 'lazy', clock: new ManualClock(), ...options })
-  managers.push(m)
-  return m
-}
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
-})
+const manager = useManagers({ clock: new ManualClock() })
 
 describe('single flight', () => {
   it('calls the source once for 10,000 concurrent getToken() on an empty manager', async () => {

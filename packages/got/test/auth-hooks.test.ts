@@ -3,8 +3,8 @@ import { CredentialRegistry, ErrorCode, type RequestAuthOptions, TokenManager, i
 import got, { AbortError, type Got, HTTPError } from 'got'
 import { afterEach, describe, expect, it } from 'vitest'
 import { authHooks, withAuth } from '../src/index.ts'
-import { type CountingSource, countingSource, frozenClock, testManager } from './support/credential.ts'
-import { type Loopback, type Responder, acceptOnly, echo, listen, redirectTo, withoutBoundary } from './support/loopback.ts'
+import { type CountingSource, countingSource, frozenClock, testManager } from '../../../test/support/adapter-kit/credential.ts'
+import { type Loopback, type Responder, acceptOnly, echo, listen, redirectTo, withoutBoundary } from '../../../test/support/adapter-kit/loopback.ts'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {

@@ -1,7 +1,9 @@
 /**
  * Whether a request body can be sent twice (for the retry after a 401). Rules:
  * - no body, strings, `Buffer`s and other byte views, `ArrayBuffer`s, `URLSearchParams`, `FormData`
- *   and `Blob`s are replayable: sending them again sends the same bytes;
+ *   and `Blob`s are replayable: sending them again sends the same bytes. Form data is recognised by
+ *   its tag too, since undici ships a `FormData` class of its own, unless it is a stream (the
+ *   `form-data` package's objects carry the same tag but can be read once);
  * - streams (Node `Readable`, web `ReadableStream`, async iterables) are consumed by the first send:
  *   they are replayable only once buffered, which {@link bufferBody} does under a byte cap;
  * - anything else is treated as not replayable: a retry must never send an empty or partial body.
@@ -11,7 +13,11 @@ export function isReplayableBody(body: unknown): boolean {
   if (typeof body === 'string') return true
   if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return true
   if (body instanceof URLSearchParams || body instanceof FormData || body instanceof Blob) return true
-  return false
+  return Object.prototype.toString.call(body) === '[object FormData]' && !isStreamLike(body)
+}
+
+function isStreamLike(body: object): boolean {
+  return typeof (body as { pipe?: unknown }).pipe === 'function' || Symbol.asyncIterator in body
 }
 
 /** What {@link bufferBody} made of a stream. */

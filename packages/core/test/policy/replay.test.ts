@@ -43,3 +43,19 @@ describe('bufferBody', () => {
     expect(Buffer.concat(parts).toString()).toBe(Buffer.concat(chunks).toString())
   })
 })
+
+describe('form data from other implementations', () => {
+  it('replays a FormData of another class (undici ships its own), recognised by its tag', () => {
+    class OtherFormData {
+      get [Symbol.toStringTag](): string {
+        return 'FormData'
+      }
+    }
+    expect(isReplayableBody(new OtherFormData())).toBe(true)
+  })
+
+  it('does not replay a stream that calls itself FormData (the form-data package)', () => {
+    const streamy = Object.assign(Readable.from(['--boundary']), { [Symbol.toStringTag]: 'FormData' })
+    expect(isReplayableBody(streamy)).toBe(false)
+  })
+})

@@ -1,0 +1,146 @@
+import type { Duplex } from 'node:stream'
+import { type RequestAuth, type Token, bufferBody, isReplayableBody } from '@tokenwarden/core'
+import type { Dispatcher } from 'undici'
+import { AttemptController } from './attempt-controller.ts'
+import { setAuthorization } from './headers.ts'
+
+type Controller = Dispatcher.DispatchController
+type Handler = Dispatcher.DispatchHandler & { onBodySent?(chunk: Buffer): void; onRequestSent?(): void }
+type Headers = Parameters<NonNullable<Handler['onResponseStart']>>[2]
+
+/** A dispatch function, as an interceptor receives it. */
+export type Dispatch = Dispatcher['dispatch']
+
+function isStream(body: unknown): body is AsyncIterable<Uint8Array> {
+  return typeof (body as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function'
+}
+
+/**
+ * One request that carries a token. Rules:
+ * - downstream sees one `onRequestStart` and one response, whatever number of attempts it takes;
+ * - a response for which `retryToken` gives a new token is swallowed: its body is drained and
+ *   nothing of it goes downstream; the request is then dispatched once more with that token, on
+ *   the next turn of the event loop (`setImmediate`), so the first socket goes back to the pool;
+ * - failures (token acquisition, an abort while waiting) reach downstream through `onResponseError`.
+ */
+export class AuthHandler implements Handler {
+  readonly #auth: RequestAuth
+  readonly #dispatch: Dispatch
+  readonly #handler: Handler
+  readonly #signal: AbortSignal | undefined
+  readonly #controller = new AttemptController((reason) => this.#fail(reason))
+  #opts: Dispatcher.DispatchOptions
+  #replayable: boolean
+  #token: Token | undefined
+  #retried = false
+  /** Set while a response is being swallowed; called once its body is drained. */
+  #drained: (() => void) | undefined
+  #done = false
+
+  constructor(auth: RequestAuth, dispatch: Dispatch, opts: Dispatcher.DispatchOptions, handler: Handler) {
+    this.#auth = auth
+    this.#dispatch = dispatch
+    this.#opts = opts
+    this.#handler = handler
+    const signal = (opts as { signal?: unknown }).signal
+    this.#signal = signal instanceof AbortSignal ? signal : undefined
+    this.#replayable = isReplayableBody(opts.body)
+  }
+
+  /** Sends the first attempt: synchronously when the token is cached, else once it (and a buffered body) is ready. */
+  start(): boolean {
+    const { body } = this.#opts
+    const ready =
+      this.#replayable || this.#auth.maxReplayBytes === 0 || !isStream(body)
+        ? this.#auth.token(this.#signal)
+        : bufferBody(body, this.#auth.maxReplayBytes).then((buffered) => {
+            this.#opts = { ...this.#opts, body: buffered.body as Dispatcher.DispatchOptions['body'] }
+            this.#replayable = buffered.buffered
+            return this.#auth.token(this.#signal)
+          })
+    if (!(ready instanceof Promise)) return this.#send(ready)
+    ready.then((token) => this.#resend(token), (error: unknown) => this.#fail(error))
+    return true
+  }
+
+  onRequestStart(controller: Controller, context: unknown): void {
+    this.#controller.target = controller
+    if (!this.#retried) this.#handler.onRequestStart?.(this.#controller, context)
+  }
+
+  onRequestUpgrade(_controller: Controller, statusCode: number, headers: Headers, socket: Duplex): void {
+    this.#handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket)
+  }
+
+  onResponseStart(_controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
+    if (statusCode >= 200) {
+      const response = { status: statusCode, wwwAuthenticate: headers['www-authenticate'] }
+      const context = { replayable: this.#replayable, retried: this.#retried, signal: this.#signal }
+      const next = this.#auth.retryToken(response, this.#token as Token, context)
+      if (next !== undefined) {
+        this.#retried = true
+        const drained = new Promise<void>((resolve) => (this.#drained = resolve))
+        Promise.all([next, drained]).then(
+          ([token]) => setImmediate(() => this.#resend(token)),
+          (error: unknown) => this.#fail(error),
+        )
+        return
+      }
+    }
+    this.#handler.onResponseStart?.(this.#controller, statusCode, headers, statusMessage)
+  }
+
+  onResponseData(_controller: Controller, chunk: Buffer): void {
+    if (this.#drained === undefined) this.#handler.onResponseData?.(this.#controller, chunk)
+  }
+
+  onResponseEnd(_controller: Controller, trailers: Headers): void {
+    if (this.#drained !== undefined) return this.#drain()
+    this.#done = true
+    this.#handler.onResponseEnd?.(this.#controller, trailers)
+  }
+
+  onResponseError(_controller: Controller, error: Error): void {
+    if (this.#drained !== undefined && !this.#controller.aborted) return this.#drain()
+    this.#fail(error)
+  }
+
+  onResponseStarted(): void {
+    this.#handler.onResponseStarted?.()
+  }
+
+  onBodySent(chunk: Buffer): void {
+    this.#handler.onBodySent?.(chunk)
+  }
+
+  onRequestSent(): void {
+    this.#handler.onRequestSent?.()
+  }
+
+  #send(token: Token): boolean {
+    this.#token = token
+    return this.#dispatch({ ...this.#opts, headers: setAuthorization(this.#opts.headers, token.authorization) }, this)
+  }
+
+  /** Sends from a callback: unless the request has already ended, and reporting a throw downstream. */
+  #resend(token: Token): void {
+    if (this.#done) return
+    try {
+      this.#send(token)
+    } catch (error) {
+      this.#fail(error)
+    }
+  }
+
+  #drain(): void {
+    const drained = this.#drained
+    this.#drained = undefined
+    drained?.()
+  }
+
+  #fail(error: unknown): void {
+    if (this.#done) return
+    this.#done = true
+    this.#handler.onResponseError?.(this.#controller, error as Error)
+  }
+}

@@ -1,0 +1,61 @@
+import { type AuthPlan, RequestAuth, type RequestAuthOptions, type TokenManager } from '@tokenwarden/core'
+import { Dispatcher1Wrapper, type Dispatcher } from 'undici'
+import { AuthHandler, type Dispatch } from './auth-handler.ts'
+import { getAuthorization, setAuthorization } from './headers.ts'
+
+/** Node's bundled fetch passes v1 handlers (`onHeaders`…) to a `dispatcher` it is given: convert them. */
+const wrapHandler = (Dispatcher1Wrapper as unknown as { wrapHandler(handler: object): Dispatcher.DispatchHandler })
+  .wrapHandler
+
+/** The absolute URL a dispatch goes to (`path` is already absolute when sent through a proxy). */
+function urlOf(opts: Dispatcher.DispatchOptions): string {
+  const { origin, path } = opts
+  if (path.charCodeAt(0) !== 47) return path
+  return `${typeof origin === 'string' ? origin : (origin as URL).origin}${path}`
+}
+
+/**
+ * A Dispatcher interceptor that attaches the credential's token to requests for its origins,
+ * keeps it fresh, and after a 401 reacquires it and resends the request once.
+ *
+ * Compose order: `compose(a, b)` calls `b` first (the last interceptor is the outermost). Put
+ * `authInterceptor` before (inside) interceptors that dispatch again, such as `redirect` and
+ * `retry`: every redirect hop and every retry then enters it, and its origin is checked, so the
+ * token never follows a redirect to an origin it may not go to. Put it after (outside) interceptors
+ * that rewrite the origin, such as `dns`, so that it sees the host name the caller used.
+ *
+ * @param credential a credential's name, looked up at each request in `options.registry` (default
+ *   `credentials`), or a `TokenManager`.
+ * @throws `TOKEN_NO_ORIGINS` when the credential is known and may go nowhere;
+ *   `TOKEN_INSECURE_TRANSPORT` for a plain-http origin that is not loopback.
+ *
+ * @example
+ * ```ts
+ * import { Agent, interceptors, setGlobalDispatcher } from 'undici'
+ * import { authInterceptor } from '@tokenwarden/undici'
+ *
+ * const agent = new Agent().compose(authInterceptor('graph'), interceptors.redirect({ maxRedirections: 3 }))
+ * setGlobalDispatcher(agent) // global fetch and undici.request now carry the token too
+ * ```
+ */
+export function authInterceptor(
+  credential: string | TokenManager,
+  options?: RequestAuthOptions,
+): Dispatcher.DispatcherComposeInterceptor {
+  const auth = new RequestAuth(credential, options)
+  return (dispatch: Dispatch): Dispatch =>
+    function authInterceptor(opts: Dispatcher.DispatchOptions, legacyOrHandler: Dispatcher.DispatchHandler): boolean {
+      const handler = wrapHandler(legacyOrHandler)
+      if (opts.origin === undefined || opts.origin === null) return dispatch(opts, handler)
+      let plan: AuthPlan
+      try {
+        plan = auth.plan(urlOf(opts), getAuthorization(opts.headers))
+      } catch (error) {
+        handler.onResponseError?.(null as never, error as Error)
+        return false
+      }
+      if (plan === 'skip') return dispatch(opts, handler)
+      if (plan === 'strip') return dispatch({ ...opts, headers: setAuthorization(opts.headers, undefined) }, handler)
+      return new AuthHandler(auth, dispatch, opts, handler).start()
+    }
+}

@@ -1,0 +1,2 @@
+export * from '@tokenwarden/core'
+export { authInterceptor } from './auth-interceptor.ts'

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { drivers } from './drivers/index.ts'
+import { harness, rejection, tokenErrorIn } from './harness.ts'
+
+const SECRET = 'hunter2-client-secret'
+
+describe.each(drivers)('$name: errors and aborts', (driver) => {
+  it('ends a request waiting for a token when its AbortSignal aborts', async () => {
+    const h = await harness(driver)
+    const open = h.source.hold()
+    const controller = new AbortController()
+    const pending = h.client.request({ url: h.server.url('/echo'), signal: controller.signal })
+    await h.source.called(1)
+    controller.abort()
+    const error = await rejection(pending)
+    expect(error).toBeInstanceOf(Error)
+    open()
+    expect(await h.manager.getToken()).toMatchObject({ generation: 1 })
+    expect(h.server.requests).toHaveLength(0)
+  })
+
+  it('rejects with the acquisition error: its code, its cause, and no secret', async () => {
+    const h = await harness(driver)
+    const cause = Object.assign(new Error(`invalid_client: client_secret=${SECRET} was refused`), {
+      status: 401,
+      error: 'invalid_client',
+    })
+    h.source.failWith(cause)
+    const error = await rejection(h.client.request({ url: h.server.url('/echo') }))
+    const tokenError = tokenErrorIn(error)
+    expect(tokenError?.code).toBe('TOKEN_ACQUISITION_FAILED')
+    expect(tokenError?.cause).toBe(cause)
+    expect(tokenError?.message).not.toContain(SECRET)
+    expect((error as Error).message).not.toContain(SECRET)
+    expect(JSON.stringify(tokenError)).not.toContain(SECRET)
+    expect(h.server.requests).toHaveLength(0)
+  })
+
+  it('rejects with the reacquisition error when the token is refused and a new one cannot be had', async () => {
+    const h = await harness(driver)
+    await h.client.request({ url: h.server.url('/echo') })
+    h.server.revokeAll()
+    h.source.failWith(Object.assign(new Error('invalid_grant'), { status: 400, error: 'invalid_grant' }))
+    const error = await rejection(h.client.request({ url: h.server.url('/echo') }))
+    expect(tokenErrorIn(error)?.code).toBe('TOKEN_ACQUISITION_FAILED')
+  })
+})
