@@ -311,7 +311,7 @@ export class TokenManager implements AsyncDisposable {
   async #run(job: Job): Promise<Token> {
     try {
       if (job.reason === 'initial') {
-        const restored = await this.#restore()
+        const restored = await this.#restore(job)
         if (restored !== undefined) return restored
       }
       return await this.#acquireWithRetries(job)
@@ -330,7 +330,7 @@ export class TokenManager implements AsyncDisposable {
         const normalized = this.#normalize(grant, issuedAt, producedBy(grant, source.kind))
         if (job.reason === 'scope-upgrade') this.#checkScopes(normalized.token)
         await this.#persist(normalized.token)
-        this.#publish(normalized, job.reason)
+        this.#publish(normalized, job.reason, job)
         return normalized.token
       } catch (error) {
         if (this.#closed) throw this.#closedError()
@@ -381,7 +381,7 @@ export class TokenManager implements AsyncDisposable {
   }
 
   /** Reads the store at the first acquisition; a usable record is published without calling the source. */
-  async #restore(): Promise<Token | undefined> {
+  async #restore(job: Job): Promise<Token | undefined> {
     const { store, storeKey, clock } = this.#options
     if (store === undefined) return undefined
     let record: TokenRecord | undefined
@@ -403,7 +403,7 @@ export class TokenManager implements AsyncDisposable {
       this.#last = normalized.token
       return undefined
     }
-    this.#publish(normalized, 'stored')
+    this.#publish(normalized, 'stored', job)
     return normalized.token
   }
 
@@ -422,7 +422,13 @@ export class TokenManager implements AsyncDisposable {
     this.#emit({ type: 'store-failed', credential: this.name, error })
   }
 
-  #publish({ token, expiringAt }: NormalizedToken, reason: UpdateReason): void {
+  /**
+   * Makes `token` the current one. The job that produced it is detached first, so that a listener
+   * (or any code run before the job's promise settles) that invalidates the token and asks again
+   * starts a new acquisition instead of joining the finished one.
+   */
+  #publish({ token, expiringAt }: NormalizedToken, reason: UpdateReason, job?: Job): void {
+    if (job !== undefined && this.#job === job) this.#job = undefined
     this.#token = token
     this.#last = token
     this.#resolved = Promise.resolve(token)

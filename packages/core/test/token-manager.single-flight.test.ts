@@ -112,3 +112,19 @@ describe('aborting a wait', () => {
     expect(source.calls).toBe(0)
   })
 })
+
+describe('a job that has just published', () => {
+  it('is not joined by a caller that invalidated its token from an updated listener', async () => {
+    const source = countingSource()
+    const m = manager({ source })
+    const seen: Promise<string>[] = []
+    m.subscribe((event) => {
+      if (event.type !== 'updated' || event.token.generation !== 1) return
+      m.invalidate(event.token)
+      seen.push(m.getToken().then((t) => t.accessToken))
+    })
+    await m.getToken()
+    expect(await seen[0]).toBe('token-2')
+    expect(source.calls).toBe(2)
+  })
+})
