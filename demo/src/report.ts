@@ -1,0 +1,85 @@
+import { styleText } from 'node:util'
+import type { Lane } from './lane.ts'
+import { type StepRecord, type StoryListener, held, steps } from './story.ts'
+import type { World } from './world.ts'
+
+type Style = Parameters<typeof styleText>[0]
+
+/** Colours only on a terminal that wants them (`NO_COLOR`, `FORCE_COLOR` and TTY-ness are honoured). */
+function paint(style: Style, text: string): string {
+  return styleText(style, text, { stream: process.stdout })
+}
+
+function print(line = ''): void {
+  process.stdout.write(`${line}\n`)
+}
+
+/** Prints what the story runs against. */
+export function printHeader(world: World, lanes: readonly Lane[]): void {
+  print(paint('bold', `tokenwarden demo: ${lanes.map((lane) => lane.adapter).join(', ')}, one credential each`))
+  for (const line of world.description) print(`  ${line}`)
+}
+
+/** Prints one line per step as it starts, and one per adapter as it ends. */
+export const progress: StoryListener = {
+  started(number, title) {
+    print()
+    print(paint('bold', `${number}. ${title}`))
+  },
+  finished({ result, tookMs }) {
+    if ('skipped' in result) return print(`   ${paint('yellow', 'skipped')}  ${result.skipped}`)
+    const width = Math.max(...result.outcomes.map(({ adapter }) => adapter.length))
+    for (const { adapter, ok, detail } of result.outcomes) {
+      print(`   ${adapter.padEnd(width)}  ${ok ? paint('green', 'ok  ') : paint('red', 'FAIL')}  ${detail}`)
+    }
+    print(paint('dim', `   (${(tookMs / 1000).toFixed(1)} s)`))
+  },
+}
+
+const COLUMNS = ['adapter', 'requests', 'token requests', 'proactive refreshes', '401 recoveries', 'failures', 'p50 ms', 'p99 ms']
+
+/** Prints the table of every adapter's totals. */
+export function printTable(lanes: readonly Lane[]): void {
+  const rows = lanes.map((lane) => {
+    const stats = lane.snapshot()
+    return [
+      lane.adapter,
+      stats.requests.toLocaleString('en-US'),
+      String(stats.attempts),
+      String(stats.proactiveRefreshes),
+      String(stats.reacquires),
+      String(stats.failedRequests),
+      lane.recorder.percentile(0.5).toFixed(1),
+      lane.recorder.percentile(0.99).toFixed(1),
+    ]
+  })
+  const widths = COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)))
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
+  print()
+  print(paint('bold', line(COLUMNS)))
+  for (const row of rows) print(line(row))
+  print(paint('dim', 'p50 and p99: latency of the steady traffic (steps 1–4); step 5 shows how long each burst took.'))
+}
+
+/** Prints the verdict; returns the process's exit code: 0 when every step that ran held and none was cut short. */
+export function printVerdict(records: readonly StepRecord[], lanes: readonly Lane[]): number {
+  print()
+  const failed = records.filter(({ result }) => !held(result))
+  const skipped = records.filter(({ result }) => 'skipped' in result).map(({ number }) => number)
+  if (failed.length === 0 && records.length === steps.length) {
+    const note = skipped.length === 0 ? '' : ` (step${skipped.length === 1 ? '' : 's'} ${skipped.join(' and ')} skipped)`
+    print(paint('green', `Every step held for ${lanes.map((lane) => lane.adapter).join(', ')}${note}.`))
+    return 0
+  }
+  for (const { number, title, result } of failed) {
+    if ('skipped' in result) continue
+    for (const { adapter, ok, detail } of result.outcomes) {
+      if (!ok) print(paint('red', `Step ${number} (${title}) did not hold for ${adapter}: ${detail}.`))
+    }
+  }
+  const notRun = steps.length - records.length
+  if (notRun === 1) print(`Step ${steps.length} did not run.`)
+  else if (notRun > 1) print(`Steps ${records.length + 1}–${steps.length} did not run.`)
+  return 1
+}

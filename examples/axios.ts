@@ -1,0 +1,28 @@
+/**
+ * axios: one request interceptor attaches the token, renews it before it expires, and after a 401
+ * fetches a new one and resends the request once.
+ */
+import { authInterceptor, clientCredentials, credentials } from '@tokenwarden/axios'
+import axios from 'axios'
+import { startLocalIdp } from './support/local-idp.ts'
+
+const idp = await startLocalIdp() // an OpenID provider and an API on 127.0.0.1: use your own
+
+credentials.register('orders', {
+  source: clientCredentials({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'api:read' }),
+  origins: [idp.apiUrl], // the token goes to this origin and nowhere else
+})
+const api = axios.create({ baseURL: idp.apiUrl })
+api.interceptors.request.use(authInterceptor('orders')) // or withAuth(api, 'orders'); or on the default axios
+
+try {
+  const { data } = await api.get('/orders')
+  console.log('GET /orders →', data)
+
+  idp.revokeTokens() // the API now answers 401 to that token…
+  const again = await api.get('/orders') // …so the interceptor gets a new one and resends
+  console.log('after the API revoked the token →', again.status)
+} finally {
+  await credentials.close()
+  await idp.close()
+}

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { stripVTControlCharacters } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Embedded, startEmbedded } from '../demo/src/embedded/index.ts'
+import { UsageError, parseOptions } from '../demo/src/options.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const ADAPTERS = ['undici', 'axios', 'got', 'fetch']
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the root package's `start` script (its node arguments, on this Node) with `args`, without colours. */
+async function npmStart(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const { scripts } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>
+  }
+  const [program, ...nodeArgs] = (scripts.start ?? '').split(/\s+/)
+  expect(program).toBe('node')
+  const { FORCE_COLOR: _, ...inherited } = process.env
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...nodeArgs, ...args],
+      { cwd: root, env: { ...inherited, NO_COLOR: '1', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null
+        resolve({ code, stdout: stripVTControlCharacters(stdout), stderr })
+      },
+    )
+  })
+}
+
+/** The final table's rows, by adapter, as `{ column: value }`. */
+function finalTable(stdout: string): Map<string, Record<string, string>> {
+  const lines = stdout.split('\n')
+  const header = lines.findIndex((line) => line.startsWith('adapter '))
+  const columns = (lines[header] ?? '').trim().split(/\s{2,}/)
+  const rows = new Map<string, Record<string, string>>()
+  for (const line of lines.slice(header + 1)) {
+    const cells = line.trim().split(/\s{2,}/)
+    if (cells.length !== columns.length) break
+    rows.set(cells[0] ?? '', Object.fromEntries(columns.map((column, i) => [column, cells[i] ?? ''])))
+  }
+  return rows
+}
+
+describe('npm start (the demo)', () => {
+  it('runs the whole story in its short mode: every step holds, 0 failures for every adapter, exit 0', async () => {
+    const { code, stdout, stderr } = await npmStart(['--short'])
+    expect(code, `${stdout}\n${stderr}`).toBe(0)
+    const table = finalTable(stdout)
+    expect([...table.keys()]).toEqual(ADAPTERS)
+    for (const adapter of ADAPTERS) {
+      expect(table.get(adapter)?.failures, adapter).toBe('0')
+      expect(Number(table.get(adapter)?.['token requests']), adapter).toBeGreaterThanOrEqual(5)
+    }
+    expect(stdout).toContain('Every step held for undici, axios, got, fetch.')
+  }, 45_000)
+
+  describe('against a real IdP and API (here: the embedded ones, started by the test)', () => {
+    let world: Embedded
+    beforeAll(async () => {
+      world = await startEmbedded({ tokenLifetime: 4 })
+    })
+    afterAll(() => world.close())
+
+    it('skips the steps that need control of the IdP or the API, and holds the others', async () => {
+      const flags = ['--short', '--issuer', world.idp.issuer, '--url', `${world.api.url}/orders`]
+      const { code, stdout, stderr } = await npmStart(flags, {
+        DEMO_CLIENT_ID: world.idp.service.clientId,
+        DEMO_CLIENT_SECRET: world.idp.service.clientSecret,
+        DEMO_SCOPE: 'api:read',
+      })
+      expect(code, `${stdout}\n${stderr}`).toBe(0)
+      expect(stdout).toContain('skipped  needs control of the API')
+      expect(stdout).toContain('skipped  needs control of the IdP')
+      for (const adapter of ADAPTERS) expect(finalTable(stdout).get(adapter)?.failures, adapter).toBe('0')
+      expect(world.api.answered.unauthorized).toBe(0)
+    }, 45_000)
+  })
+
+  it('refuses options that do not make sense with exit code 2 and a plain message', async () => {
+    const { code, stderr } = await npmStart(['--duration', '0'])
+    expect(code).toBe(2)
+    expect(stderr).toContain('--duration must be a positive number of seconds')
+  })
+})
+
+describe('the demo options', () => {
+  it('read flags first, then DEMO_* variables; --short is one second of steady traffic', () => {
+    expect(parseOptions([], {})).toMatchObject({ durationSeconds: 10, target: { kind: 'embedded' } })
+    expect(parseOptions(['--short'], { DEMO_DURATION: '30' }).durationSeconds).toBe(1)
+    expect(parseOptions([], { DEMO_DURATION: '2.5' }).durationSeconds).toBe(2.5)
+    const remote = parseOptions(['--issuer', 'https://idp.example.com', '--url', 'https://api.example.com/x'], {
+      DEMO_CLIENT_ID: 'svc',
+      DEMO_CLIENT_SECRET: 's3cret',
+      DEMO_SCOPE: 'api:read',
+    })
+    expect(remote.target).toEqual({
+      kind: 'remote',
+      issuer: 'https://idp.example.com',
+      clientId: 'svc',
+      clientSecret: 's3cret',
+      scope: 'api:read',
+      url: 'https://api.example.com/x',
+    })
+  })
+
+  it('refuses a real API without a real IdP, an IdP without a client or URL, and unknown flags', () => {
+    expect(() => parseOptions(['--url', 'https://api.example.com'], {})).toThrow(UsageError)
+    expect(() => parseOptions(['--issuer', 'https://idp.example.com', '--url', 'https://a.example'], {})).toThrow(/--client-id/)
+    expect(() => parseOptions(['--issuer', 'https://idp.example.com', '--client-id', 'svc'], {})).toThrow(/--url/)
+    const notAUrl = ['--issuer', 'not a url', '--client-id', 'svc', '--url', 'https://a.example']
+    expect(() => parseOptions(notAUrl, {})).toThrow(UsageError)
+    expect(() => parseOptions(['--burst'], {})).toThrow(UsageError)
+  })
+})
