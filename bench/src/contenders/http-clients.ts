@@ -1,0 +1,108 @@
+import { Agent as HttpAgent } from 'node:http'
+import axios, { type AxiosInstance, isAxiosError } from 'axios'
+import got, { type Got, HTTPError } from 'got'
+import { Agent, type Dispatcher } from 'undici'
+import { type BenchRequest, type Client, POOL_SIZE, type Reply } from './contender.ts'
+
+/** The headers of `request`, plus `extra` (a hand-set `Authorization`, or nothing). */
+function headersOf(request: BenchRequest, extra: Record<string, string>): Record<string, string> {
+  return request.method === 'POST' ? { ...extra, 'content-type': 'application/json' } : extra
+}
+
+/** An undici `Agent` with the bench's pool size. */
+export function undiciAgent(): Agent {
+  return new Agent({ connections: POOL_SIZE })
+}
+
+/** A keep-alive `http.Agent` with the bench's pool size, for axios, got and Azure's pipeline. */
+export function httpAgent(): HttpAgent {
+  return new HttpAgent({ keepAlive: true, maxSockets: POOL_SIZE })
+}
+
+/** A client sending through an undici dispatcher (`dispatcher.request`). */
+export function undiciClient(dispatcher: Dispatcher, origin: string, extra: Record<string, string> = {}): Client {
+  return {
+    async send(request) {
+      const res = await dispatcher.request({
+        origin,
+        path: request.path,
+        method: request.method,
+        headers: headersOf(request, extra),
+        body: request.method === 'POST' ? request.body : undefined,
+      })
+      return { status: res.statusCode, body: await res.body.text() }
+    },
+    close: () => dispatcher.close(),
+  }
+}
+
+/** An axios instance with its own keep-alive pool, configured as on the hand-set side and the adapter side alike. */
+export function axiosInstance(origin: string): AxiosInstance {
+  return axios.create({ baseURL: origin, httpAgent: httpAgent(), responseType: 'text' })
+}
+
+/** A client sending through an axios instance; a rejected status is read back from the error. */
+export function axiosClient(instance: AxiosInstance, extra: Record<string, string> = {}): Client {
+  return {
+    async send(request) {
+      try {
+        const res = await instance.request<string>({
+          url: request.path,
+          method: request.method,
+          headers: headersOf(request, extra),
+          data: request.method === 'POST' ? request.body : undefined,
+        })
+        return { status: res.status, body: res.data }
+      } catch (error) {
+        if (isAxiosError(error) && error.response !== undefined) return { status: error.response.status, body: '' }
+        throw error
+      }
+    },
+    async close() {
+      instance.defaults.httpAgent?.destroy()
+    },
+  }
+}
+
+/** A got instance with its own keep-alive pool. */
+export function gotInstance(origin: string): Got {
+  return got.extend({ prefixUrl: origin, agent: { http: httpAgent() } })
+}
+
+/** A client sending through a got instance; a rejected status is read back from the error. */
+export function gotClient(instance: Got, extra: Record<string, string> = {}): Client {
+  return {
+    async send(request) {
+      try {
+        const res = await instance(request.path.slice(1), {
+          method: request.method,
+          headers: headersOf(request, extra),
+          body: request.method === 'POST' ? request.body : undefined,
+        })
+        return { status: res.statusCode, body: res.body }
+      } catch (error) {
+        if (error instanceof HTTPError) return { status: error.response.statusCode, body: '' }
+        throw error
+      }
+    },
+    async close() {
+      const agent = instance.defaults.options.agent.http
+      if (agent) agent.destroy()
+    },
+  }
+}
+
+/** A client sending through a `fetch` function (the global one, or a wrapper around it). */
+export function fetchClient(fetchFn: typeof fetch, origin: string, extra: Record<string, string> = {}): Client {
+  return {
+    async send(request): Promise<Reply> {
+      const res = await fetchFn(`${origin}${request.path}`, {
+        method: request.method,
+        headers: headersOf(request, extra),
+        body: request.method === 'POST' ? request.body : undefined,
+      })
+      return { status: res.status, body: await res.text() }
+    },
+    close: async () => {},
+  }
+}

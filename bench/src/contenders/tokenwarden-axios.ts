@@ -1,0 +1,21 @@
+import { withAuth } from '@tokenwarden/axios'
+import type { Contender } from './contender.ts'
+import { axiosClient, axiosInstance } from './http-clients.ts'
+import { registerCredential } from './tokenwarden-credential.ts'
+
+const id = 'tokenwarden-axios'
+
+/** `@tokenwarden/axios`: `withAuth(axios.create(…), name)`, against the same instance without it. */
+export const tokenwardenAxios: Contender = {
+  id,
+  label: 'tokenwarden + axios',
+  client: 'axios',
+  packages: ['@tokenwarden/axios', '@tokenwarden/core', 'axios'],
+  scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
+  handSet: (world, authorization) => axiosClient(axiosInstance(world.resourceOrigin), { authorization }),
+  async withAuth(world, scenario) {
+    const unregister = registerCredential(world, id, scenario)
+    const client = axiosClient(withAuth(axiosInstance(world.resourceOrigin), id))
+    return { send: client.send, close: () => client.close().then(unregister) }
+  },
+}

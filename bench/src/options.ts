@@ -1,0 +1,45 @@
+/** How much work each scenario does; `--quick` is the CI smoke run, the default is the full run. */
+export interface BenchOptions {
+  readonly quick: boolean
+  readonly hotPath: {
+    /** Requests per side per round, as many in flight as the pool has connections. */
+    readonly requests: number
+    /** Requests per side per round one at a time. */
+    readonly sequentialRequests: number
+    /** A/B rounds, alternated ABBA. */
+    readonly rounds: number
+    /** Requests per side before the first round. */
+    readonly warmup: number
+  }
+  /** Concurrent requests in each storm. */
+  readonly stormRequests: number
+  /** How long each contender sends requests during the IdP outage, ms. */
+  readonly outageMs: number
+  readonly core: { readonly iterations: number; readonly rounds: number }
+  readonly scale: { readonly managers: number }
+}
+
+const full: BenchOptions = {
+  quick: false,
+  hotPath: { requests: 20_000, sequentialRequests: 5_000, rounds: 5, warmup: 2_000 },
+  stormRequests: 10_000,
+  outageMs: 5_000,
+  core: { iterations: 10_000_000, rounds: 5 },
+  scale: { managers: 100_000 },
+}
+
+const quick: BenchOptions = {
+  quick: true,
+  hotPath: { requests: 100, sequentialRequests: 30, rounds: 3, warmup: 50 },
+  stormRequests: 300,
+  outageMs: 200,
+  core: { iterations: 300_000, rounds: 3 },
+  scale: { managers: 2_000 },
+}
+
+/** The options for the command line `args` (`--quick` or nothing). */
+export function parseOptions(args: readonly string[]): BenchOptions {
+  const unknown = args.filter((arg) => arg !== '--quick')
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown[0]}: the only option is --quick`)
+  return args.includes('--quick') ? quick : full
+}

@@ -1,0 +1,127 @@
+import type { Check, Results } from './results.ts'
+
+type Cell = string | number
+
+const numeric = (cell: Cell): boolean => typeof cell === 'number' || /^[\d,.×\s–]+$/.test(cell)
+
+/** A markdown table; columns whose every cell is a number are right-aligned. */
+function table(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const line = (cells: readonly Cell[]): string => `| ${cells.join(' | ')} |`
+  const align = headers.map((_, i) => (rows.length > 0 && rows.every((row) => numeric(row[i] ?? '')) ? '---:' : '---'))
+  return [line(headers), line(align), ...rows.map(line)].join('\n')
+}
+
+const int = (value: number): string => Math.round(value).toLocaleString('en-US')
+const ms = (value: number): string => (Number.isNaN(value) ? '–' : value < 10 ? value.toFixed(2) : value.toFixed(0))
+
+function verdict(checks: readonly Check[], scenario: string, contender: string): string {
+  const own = checks.filter((c) => c.scenario.startsWith(scenario) && c.contender === contender)
+  if (own.length === 0) return ''
+  return own.every((c) => c.ok) ? 'ok' : own.filter((c) => !c.ok).map((c) => `**${c.kind === 'target' ? 'MISSED' : 'WRONG'}** ${c.figure}`).join(', ')
+}
+
+/** Renders results as the tables of results.md. */
+export function renderMarkdown(results: Results): string {
+  const { meta, checks } = results
+  const out: string[] = []
+  out.push(`# tokenwarden benchmarks (${meta.mode} run)`)
+  out.push(
+    [
+      `- date: ${meta.date}`,
+      `- machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, ${meta.machine.os}`,
+      `- load average (1, 5, 15 min) at start: ${meta.machine.loadAverage.join(', ')}; at end: ${meta.loadAverageAtEnd.join(', ')}`,
+      `- Node ${meta.node}`,
+      `- versions: ${Object.entries(meta.versions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
+    ].join('\n'),
+  )
+
+  out.push('## 1. Hot path: adapter vs hand-set header (GET /data, token cached)')
+  out.push(
+    'Each round alternates blocks of requests, hand-set then auth, then auth then hand-set (10 blocks a side). ' +
+      'Requests/s, median over rounds; ratio = median of the per-round ratios (auth / hand-set), with the lowest and highest round. ' +
+      'CPU µs = CPU time of the client process per request (all threads); CPU ratio = hand-set CPU / auth CPU, per round, median. ' +
+      'Target for tokenwarden: throughput ratio ≥ 0.98. Peers are measured the same way, against their own client with a hand-set header.',
+  )
+  out.push(
+    table(
+      ['contender', 'client', 'mode', 'requests × rounds', 'hand-set req/s', 'with auth req/s', 'ratio', 'hand-set CPU µs', 'with auth CPU µs', 'CPU ratio', 'failures', 'verdict'],
+      results.hotPath.map((r) => [
+        r.contender,
+        r.client,
+        r.mode,
+        `${int(r.requests)} × ${r.rounds}`,
+        int(r.handSet),
+        int(r.withAuth),
+        `${r.ratio.toFixed(3)} (${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)})`,
+        r.handSetCpuMicros.toFixed(1),
+        r.withAuthCpuMicros.toFixed(1),
+        r.cpuRatio.toFixed(3),
+        r.failures,
+        verdict(checks, `hot path (${r.mode})`, r.contender),
+      ]),
+    ),
+  )
+
+  out.push('## 2. Core: cached token operations')
+  out.push(
+    'In a fresh process; median over rounds of ops/s by the wall clock, and by the CPU time of the measuring thread ' +
+      '(the two agree on an idle machine; the second leaves out time the process waited for a core). ' +
+      'Bytes allocated per call on the V8 heap. Target: cached `getToken()` ≥ 20,000,000 ops/s (wall clock).',
+  )
+  out.push(
+    table(
+      ['operation', 'ops/s', 'ops/CPU-s', 'bytes/call'],
+      results.core.map((r) => [r.operation, int(r.opsPerSecond), int(r.cpuOpsPerSecond), r.bytesPerCall.toFixed(1)]),
+    ),
+  )
+
+  for (const [title, rows, scenario] of [
+    ['## 3. Expiry storm: concurrent requests when the token has just expired', results.expiryStorm, 'expiry storm'],
+    ['## 4. 401 storm: concurrent POST /echo after every token was revoked', results.revokeStorm, 'revoke storm'],
+  ] as const) {
+    out.push(title)
+    out.push(
+      scenario === 'expiry storm'
+        ? 'Expected for tokenwarden: exactly 1 token request, 0 failures. Latency from each request\'s start, ms.'
+        : 'Expected for tokenwarden: exactly 1 token request, every request retried once (retries = requests), body echoed intact, 0 failures.',
+    )
+    out.push(
+      table(
+        ['contender', 'requests', 'token calls', '401s', 'retries', 'failures', 'p50 ms', 'p99 ms', 'verdict'],
+        rows.map((r) => [r.contender, int(r.requests), r.tokenCalls, int(r.unauthorized), int(r.retries), int(r.failures), ms(r.p50Ms), ms(r.p99Ms), verdict(checks, scenario, r.contender)]),
+      ),
+    )
+  }
+
+  out.push('## 5. IdP outage: the token endpoint answers 503 while the token is still valid')
+  out.push('Each contender holds a token valid for 100 s and due for renewal, and sends requests while the endpoint is down. Expected for tokenwarden: 0 failures.')
+  out.push(
+    table(
+      ['contender', 'requests', 'failures', 'token calls (503)', 'verdict'],
+      results.outage.map((r) => [r.contender, int(r.requests), int(r.failures), r.tokenCalls, verdict(checks, 'IdP outage', r.contender)]),
+    ),
+  )
+
+  out.push('## 6. Scale: idle TokenManagers')
+  out.push(
+    table(
+      ['setup', 'managers', 'heap bytes/manager', 'timers', 'ref\'d timers', 'timers after close'],
+      results.scale.map((r) => [r.setup, int(r.managers), int(r.heapBytesPerManager), int(r.timers), r.refTimers, r.timersAfterClose]),
+    ),
+  )
+
+  if (results.missing.length > 0) {
+    out.push('## Not measured')
+    out.push(results.missing.map((m) => `- ${m.id}: ${m.reason}`).join('\n'))
+  }
+  out.push('## Checks')
+  const failed = checks.filter((c) => !c.ok)
+  out.push(
+    failed.length === 0
+      ? `All ${checks.length} checks hold.`
+      : table(['kind', 'scenario', 'contender', 'figure', 'expected', 'actual'], failed.map((c) => [c.kind, c.scenario, c.contender, c.figure, c.expected, c.actual])),
+  )
+  out.push('## How it was measured')
+  out.push(results.notes.map((note) => `- ${note}`).join('\n'))
+  return `${out.join('\n\n')}\n`
+}

@@ -1,0 +1,102 @@
+/** One hot-path comparison: the same client with a hand-set header (A) and with the auth layer (B). */
+export interface HotPathRow {
+  contender: string
+  client: string
+  mode: 'concurrent' | 'sequential'
+  requests: number
+  rounds: number
+  /** Median requests/s of the hand-set side. */
+  handSet: number
+  /** Median requests/s of the auth side. */
+  withAuth: number
+  /** Median of the per-round ratios withAuth / handSet. */
+  ratio: number
+  /** The lowest and highest per-round ratio: how noisy the rounds were. */
+  ratioRange: [number, number]
+  /** Median CPU µs per request of the client process, hand-set side. */
+  handSetCpuMicros: number
+  /** Median CPU µs per request of the client process, auth side. */
+  withAuthCpuMicros: number
+  /** Median of the per-round ratios handSet CPU / withAuth CPU (1 = the auth layer costs nothing). */
+  cpuRatio: number
+  failures: number
+}
+
+/** One contender in a storm of concurrent requests. */
+export interface StormRow {
+  contender: string
+  requests: number
+  tokenCalls: number
+  /** Resource requests answered 401. */
+  unauthorized: number
+  /** Resource requests beyond one per caller's request. */
+  retries: number
+  failures: number
+  p50Ms: number
+  p99Ms: number
+}
+
+/** One contender while the token endpoint answers 503. */
+export interface OutageRow {
+  contender: string
+  requests: number
+  failures: number
+  /** Token requests made during the outage (all answered 503). */
+  tokenCalls: number
+}
+
+/** One core operation. */
+export interface CoreRow {
+  operation: string
+  /** By the wall clock. */
+  opsPerSecond: number
+  /** By the CPU time of the measuring thread: what the code does when it has a core to itself. */
+  cpuOpsPerSecond: number
+  bytesPerCall: number
+}
+
+/** Idle managers, in bulk. */
+export interface ScaleRow {
+  setup: string
+  managers: number
+  heapBytesPerManager: number
+  /** Timers alive, all managers together. */
+  timers: number
+  /** Timers that keep the process alive (not `unref`'d). */
+  refTimers: number
+  /** Timers alive after every manager was closed. */
+  timersAfterClose: number
+}
+
+/** A figure held to a number: a correctness figure (wrong means a bug) or a performance target. */
+export interface Check {
+  kind: 'correctness' | 'target'
+  scenario: string
+  contender: string
+  figure: string
+  expected: string
+  actual: string
+  ok: boolean
+}
+
+/** Everything a run produced; written as results.json and rendered as results.md. */
+export interface Results {
+  meta: {
+    date: string
+    mode: 'full' | 'quick'
+    node: string
+    machine: { os: string; cpu: string; cores: number; memoryGiB: number; loadAverage: number[] }
+    /** Load average (1, 5, 15 min) when the run ended; `machine.loadAverage` is at its start. */
+    loadAverageAtEnd: number[]
+    versions: Record<string, string>
+  }
+  hotPath: HotPathRow[]
+  core: CoreRow[]
+  expiryStorm: StormRow[]
+  revokeStorm: StormRow[]
+  outage: OutageRow[]
+  scale: ScaleRow[]
+  missing: { id: string; reason: string }[]
+  notes: string[]
+  checks: Check[]
+}

@@ -1,0 +1,112 @@
+import { type Contender, POOL_SIZE } from '../contenders/contender.ts'
+import { isTokenwarden } from '../contenders/index.ts'
+import { requestToken } from '../contenders/token-request.ts'
+import { type LoadResult, type Send, closedLoop, combine, cpuPerRequest, throughput } from '../measure/load.ts'
+import { median } from '../measure/stats.ts'
+import type { BenchOptions } from '../options.ts'
+import type { Check, HotPathRow } from '../report/results.ts'
+import type { World } from '../world/world.ts'
+import { getData } from './requests.ts'
+
+/** The throughput an auth layer must keep, against the same client with a hand-set header. */
+export const HOT_PATH_TARGET = 0.98
+/** Blocks per side in a round. */
+const BLOCKS = 10
+
+/**
+ * Scenario 1: `GET /data` with a cached token. For each contender, the same client sends with a
+ * hand-set `Authorization` header (A) and through the auth layer (B), warmed up, then in rounds of
+ * alternated blocks; once with {@link POOL_SIZE} requests in flight and once one at a time. Besides throughput, the client process's CPU time per request is
+ * recorded: it shows the auth layer's own cost even when the world, not the client, sets the pace,
+ * and it holds up better than throughput on a machine shared with other work.
+ */
+export async function hotPath(
+  world: World,
+  contenders: readonly Contender[],
+  options: BenchOptions,
+): Promise<{ rows: HotPathRow[]; checks: Check[] }> {
+  const rows: HotPathRow[] = []
+  const checks: Check[] = []
+  const { requests, sequentialRequests, rounds, warmup } = options.hotPath
+  for (const contender of contenders.filter((c) => c.scenarios.has('hot-path'))) {
+    const { accessToken } = await requestToken(world.address, contender.id)
+    const handSet = contender.handSet(world.address, `Bearer ${accessToken}`)
+    const withAuth = await contender.withAuth(world.address, 'hot-path')
+    const sides = [getData(handSet), getData(withAuth)] as const
+    for (const send of sides) await closedLoop(send, warmup, POOL_SIZE)
+    for (const [mode, count, concurrency] of [
+      ['concurrent', requests, POOL_SIZE],
+      ['sequential', sequentialRequests, 1],
+    ] as const) {
+      const row = await alternate(sides, count, concurrency, rounds)
+      rows.push({ contender: contender.label, client: contender.client, mode, rounds, ...row })
+      if (!isTokenwarden(contender)) continue
+      checks.push({
+        kind: 'correctness',
+        scenario: `hot path (${mode})`,
+        contender: contender.label,
+        figure: 'failures',
+        expected: '0',
+        actual: String(row.failures),
+        ok: row.failures === 0,
+      })
+      checks.push({
+        kind: 'target',
+        scenario: `hot path (${mode})`,
+        contender: contender.label,
+        figure: 'throughput ratio',
+        expected: `≥ ${HOT_PATH_TARGET}`,
+        actual: row.ratio.toFixed(3),
+        ok: row.ratio >= HOT_PATH_TARGET,
+      })
+    }
+    await Promise.all([handSet.close(), withAuth.close()])
+  }
+  return { rows, checks }
+}
+
+/**
+ * Rounds of A/B: each round is `BLOCKS` pairs of blocks, A then B, then B then A, and so on, so
+ * that a change in the machine's load lasting longer than a block weighs on both sides alike; a
+ * round's figures add its blocks up.
+ */
+async function alternate(
+  [handSet, withAuth]: readonly [Send, Send],
+  requests: number,
+  concurrency: number,
+  rounds: number,
+): Promise<Omit<HotPathRow, 'contender' | 'client' | 'mode' | 'rounds'>> {
+  const block = Math.max(concurrency, Math.ceil(requests / BLOCKS))
+  const run = (send: Send): Promise<LoadResult> => closedLoop(send, block, concurrency)
+  const a: LoadResult[] = []
+  const b: LoadResult[] = []
+  for (let round = 0; round < rounds; round++) {
+    const blocksA: LoadResult[] = []
+    const blocksB: LoadResult[] = []
+    for (let i = 0; i * block < requests; i++) {
+      if (i % 2 === 0) {
+        blocksA.push(await run(handSet))
+        blocksB.push(await run(withAuth))
+      } else {
+        blocksB.push(await run(withAuth))
+        blocksA.push(await run(handSet))
+      }
+    }
+    a.push(combine(blocksA))
+    b.push(combine(blocksB))
+  }
+  const paired = (ratio: (a: LoadResult, b: LoadResult) => number): number[] =>
+    a.map((result, i) => ratio(result, b[i] as LoadResult))
+  const ratios = paired((ra, rb) => throughput(rb) / throughput(ra))
+  return {
+    requests: a[0]?.requests ?? 0,
+    handSet: median(a.map(throughput)),
+    withAuth: median(b.map(throughput)),
+    ratio: median(ratios),
+    ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+    handSetCpuMicros: median(a.map(cpuPerRequest)),
+    withAuthCpuMicros: median(b.map(cpuPerRequest)),
+    cpuRatio: median(paired((ra, rb) => cpuPerRequest(ra) / cpuPerRequest(rb))),
+    failures: [...a, ...b].reduce((sum, r) => sum + r.failures, 0),
+  }
+}
