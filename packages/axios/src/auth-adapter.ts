@@ -36,11 +36,9 @@ export function authAdapter(auth: RequestAuth, inner: AxiosAdapter): AxiosAdapte
     setAuthorization(config.headers, used)
     if (auth.maxReplayBytes > 0 && isStream(config.data)) config.data = await buffered(config.data, auth.maxReplayBytes)
     const first = await settle(inner(config))
-    const retry = auth.retryToken(challengeOf(first.response), used, {
-      replayable: isReplayableBody(config.data),
-      retried: false,
-      signal,
-    })
+    const retry = auth.mayRetry(first.response.status)
+      ? auth.retryToken(challengeOf(first.response), used, { replayable: isReplayableBody(config.data), retried: false, signal })
+      : undefined
     if (retry === undefined) {
       if (first.rejected) throw first.error
       return first.response

@@ -16,6 +16,10 @@ export type AxiosAuthInterceptor = (config: InternalAxiosRequestConfig) => Inter
  * - redirects followed by the http adapter are checked hop by hop and lose our header on any origin
  *   the token may not go to (the fetch adapter's `fetch` drops it on every cross-origin hop).
  *
+ * The interceptor is synchronous: `use(authInterceptor('graph'), undefined, { synchronous: true })`
+ * (what {@link withAuth} does) lets axios skip a promise turn per request when every request
+ * interceptor is registered that way.
+ *
  * axios runs request interceptors last-added-first: an interceptor that sets `config.adapter` (a
  * mock, a cache) must be added after this one, so that it runs first and its adapter is wrapped.
  *

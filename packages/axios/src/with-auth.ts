@@ -3,7 +3,9 @@ import type { AxiosInstance } from 'axios'
 import { authInterceptor } from './auth-interceptor.ts'
 
 /**
- * Installs {@link authInterceptor} on `instance` and returns the instance.
+ * Installs {@link authInterceptor} on `instance` and returns the instance. The interceptor is
+ * registered as synchronous (it only wraps the adapter), which spares axios a promise turn per
+ * request when every request interceptor is synchronous.
  *
  * @example
  * ```ts
@@ -15,6 +17,6 @@ export function withAuth<T extends AxiosInstance>(
   credential: string | TokenManager,
   options?: RequestAuthOptions,
 ): T {
-  instance.interceptors.request.use(authInterceptor(credential, options))
+  instance.interceptors.request.use(authInterceptor(credential, options), undefined, { synchronous: true })
   return instance
 }

@@ -138,6 +138,7 @@ export function withAuth<F extends FetchLike>(
     const first = await sendWith(p, await auth.token(p.signal))
     if (first.used === undefined) return first.response
     const { response } = first
+    if (!auth.mayRetry(response.status)) return response
     const wwwAuthenticate = response.headers.get('www-authenticate')
     const context = { replayable: p.replayable, retried: false, signal: p.signal }
     const next = auth.retryToken({ status: response.status, wwwAuthenticate }, first.used, context)

@@ -59,7 +59,7 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
     const plan = auth.plan(options.url ?? '', header(options))
     used.delete(options)
     if (plan === 'skip') return
-    delete options.headers.authorization
+    if (options.headers.authorization !== undefined) delete options.headers.authorization
     if (plan === 'strip') return
     const token = await auth.token(options.signal)
     options.headers.authorization = token.authorization
@@ -72,7 +72,7 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
   const afterResponse: AfterResponseHook = async (response, retryWithMergedOptions) => {
     const options = response.request.options
     const token = used.get(options)
-    if (token === undefined) return response
+    if (token === undefined || !auth.mayRetry(response.statusCode)) return response
     const context = options.context as Record<symbol, unknown>
     const retry = auth.retryToken(challengeOf(response), token, {
       replayable: formBodies.has(options) || isReplayableBody(options.body),

@@ -73,7 +73,7 @@ export class AuthHandler implements Handler {
   }
 
   onResponseStart(_controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
-    if (statusCode >= 200) {
+    if (this.#auth.mayRetry(statusCode)) {
       const response = { status: statusCode, wwwAuthenticate: headers['www-authenticate'] }
       const context = { replayable: this.#replayable, retried: this.#retried, signal: this.#signal }
       const next = this.#auth.retryToken(response, this.#token as Token, context)

@@ -7,11 +7,9 @@ import { getAuthorization, setAuthorization } from './headers.ts'
 const wrapHandler = (Dispatcher1Wrapper as unknown as { wrapHandler(handler: object): Dispatcher.DispatchHandler })
   .wrapHandler
 
-/** The absolute URL a dispatch goes to (`path` is already absolute when sent through a proxy). */
-function urlOf(opts: Dispatcher.DispatchOptions): string {
-  const { origin, path } = opts
-  if (path.charCodeAt(0) !== 47) return path
-  return `${typeof origin === 'string' ? origin : (origin as URL).origin}${path}`
+/** Where a dispatch goes: its origin, or its absolute `path` when sent through a proxy. */
+function targetOf(opts: Dispatcher.DispatchOptions): string | URL {
+  return opts.path.charCodeAt(0) === 47 ? (opts.origin as string | URL) : opts.path
 }
 
 /**
@@ -49,7 +47,7 @@ export function authInterceptor(
       if (opts.origin === undefined || opts.origin === null) return dispatch(opts, handler)
       let plan: AuthPlan
       try {
-        plan = auth.plan(urlOf(opts), getAuthorization(opts.headers))
+        plan = auth.plan(targetOf(opts), getAuthorization(opts.headers))
       } catch (error) {
         handler.onResponseError?.(null as never, error as Error)
         return false

@@ -122,13 +122,20 @@ export class RequestAuth {
   }
 
   /**
+   * Whether a response with `status` can lead to a retry at all (401, or 403 for a scope upgrade):
+   * a cheap test adapters make before gathering what {@link RequestAuth.retryToken} needs.
+   */
+  mayRetry(status: number): boolean {
+    return status === 401 || status === 403
+  }
+
+  /**
    * Step 4: after a response to a request sent with `used`. Returns `undefined` when the response
    * goes to the caller as it is, or a promise of the token to resend the request with, once.
    */
   retryToken(response: AuthResponse, used: Token, context: RetryContext): Promise<Token> | undefined {
     const { status } = response
-    if (status !== 401 && status !== 403) return undefined
-    if (context.retried) return undefined
+    if (!this.mayRetry(status) || context.retried) return undefined
     const manager = this.manager()
     const challenges = parseWWWAuthenticate(response.wwwAuthenticate)
     const ours = challenges.find((c) => c.scheme.toLowerCase() === used.tokenType.toLowerCase())
@@ -156,10 +163,13 @@ export class RequestAuth {
   }
 }
 
-/** The origin part of an absolute URL string (`https://a.example:8443/x?y` → `https://a.example:8443`), cheaply. */
+/** The origin part of an absolute URL string (`https://a.example:8443/x?y` → `https://a.example:8443`), without allocating when it is one already. */
 function originOf(url: string): string {
-  const schemeEnd = url.indexOf('://')
-  if (schemeEnd === -1) return url
-  const pathStart = url.slice(schemeEnd + 3).search(/[/?#]/)
-  return pathStart === -1 ? url : url.slice(0, schemeEnd + 3 + pathStart)
+  const hostStart = url.indexOf('://') + 3
+  if (hostStart === 2) return url
+  for (let i = hostStart; i < url.length; i++) {
+    const code = url.charCodeAt(i)
+    if (code === 47 || code === 63 || code === 35) return url.slice(0, i)
+  }
+  return url
 }

@@ -23,6 +23,11 @@ describe('RequestAuth.plan', () => {
     expect(auth.plan(new URL('https://api.example.com/v1'), undefined)).toBe('attach')
     expect(auth.plan('https://other.example.com/v1', undefined)).toBe('skip')
     expect(auth.plan('https://api.example.com.evil.test/', undefined)).toBe('skip')
+    expect(auth.plan('https://api.example.com?x=1', undefined)).toBe('attach')
+    expect(auth.plan('https://api.example.com#top', undefined)).toBe('attach')
+    expect(auth.plan('https://api.example.com', undefined)).toBe('attach')
+    expect(auth.plan('https://api.example.com@evil.test/steal', undefined)).toBe('skip')
+    expect(auth.plan('https://evil.test/https://api.example.com/', undefined)).toBe('skip')
     expect(source.calls).toBe(0)
   })
 
@@ -73,6 +78,13 @@ describe('RequestAuth.token', () => {
     expect(first).toBeInstanceOf(Promise)
     const token = await first
     expect(auth.token()).toBe(token)
+  })
+})
+
+describe('RequestAuth.mayRetry', () => {
+  it('admits only 401 and 403', () => {
+    const { auth } = setup()
+    expect([200, 204, 301, 400, 401, 403, 404, 500].filter((status) => auth.mayRetry(status))).toEqual([401, 403])
   })
 })
 
