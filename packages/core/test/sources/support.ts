@@ -3,21 +3,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterEach, expect } from 'vitest'
-import type { AcquireContext } from '../../src/source.ts'
-
-/** An acquisition context as a manager would pass it, for calling a source directly. */
-export function acquireContext(overrides: Partial<AcquireContext> = {}): AcquireContext {
-  return {
-    signal: new AbortController().signal,
-    reason: 'initial',
-    credential: 'test',
-    previous: undefined,
-    scopes: undefined,
-    claims: undefined,
-    stored: async () => undefined,
-    ...overrides,
-  }
-}
 
 /** Every way an error may end up in a log: none of them may hold any of `secrets`. */
 export function expectNoSecret(error: unknown, secrets: readonly string[]): void {
@@ -52,3 +37,5 @@ export async function temporaryDirectory(): Promise<string> {
   made.push(dir)
   return dir
 }
+
+export { acquireContext } from '../oauth/support/context.ts'
