@@ -1,33 +1,13 @@
 import { Readable } from 'node:stream'
-import { CredentialRegistry, ErrorCode, type RequestAuthOptions, TokenManager, isTokenError } from '@tokenwarden/core'
+import { ErrorCode, type RequestAuthOptions, TokenManager, isTokenError } from '@tokenwarden/core'
 import got, { AbortError, type Got, HTTPError } from 'got'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { authHooks, withAuth } from '../src/index.ts'
-import { type CountingSource, countingSource, frozenClock, testManager } from '../../../test/support/adapter-kit/credential.ts'
-import { type Loopback, type Responder, acceptOnly, echo, listen, redirectTo, withoutBoundary } from '../../../test/support/adapter-kit/loopback.ts'
+import { countingSource, frozenClock } from '../../../test/support/adapter-kit/credential.ts'
+import { useAdapterFixtures } from '../../../test/support/adapter-kit/fixtures.ts'
+import { type Responder, acceptOnly, echo, redirectTo, withoutBoundary } from '../../../test/support/adapter-kit/loopback.ts'
 
-const cleanups: (() => Promise<unknown>)[] = []
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()))
-})
-
-async function server(respond?: Responder): Promise<Loopback> {
-  const loopback = await listen(respond)
-  cleanups.push(() => loopback.close())
-  return loopback
-}
-
-function manager(origins: readonly string[], source?: CountingSource): { manager: TokenManager; source: CountingSource } {
-  const made = testManager(origins, source)
-  cleanups.push(() => made.manager.close())
-  return made
-}
-
-function registry(): CredentialRegistry {
-  const made = new CredentialRegistry()
-  cleanups.push(() => made.close())
-  return made
-}
+const { server, manager, registry } = useAdapterFixtures()
 
 function client(credential: string | TokenManager, options?: RequestAuthOptions): Got {
   return got.extend(authHooks(credential, options), { throwHttpErrors: false, retry: { limit: 0 } })
