@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { type AuthResponse, type RequestAuth, type Token, bufferBody, isReplayableBody } from '@tokenwarden/core'
+import { type AuthResponse, type RequestAuth, bufferBody, isReplayableBody } from '@tokenwarden/core'
 import {
   type AxiosAdapter,
   type AxiosResponse,
@@ -8,10 +8,8 @@ import {
   isAxiosError,
 } from 'axios'
 
-/** What one call of the inner adapter gave: a response, resolved or carried by an `AxiosError`. */
-type Outcome =
-  | { readonly response: AxiosResponse; readonly rejected: false }
-  | { readonly response: AxiosResponse; readonly rejected: true; readonly error: unknown }
+/** A URL with a scheme, or protocol-relative (`//host/…`), as axios's `isAbsoluteURL` tells it. */
+const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i
 
 /**
  * Wraps `inner` (axios's http or fetch adapter, or the caller's own) so that each request follows
@@ -25,37 +23,52 @@ type Outcome =
  */
 export function authAdapter(auth: RequestAuth, inner: AxiosAdapter): AxiosAdapter {
   return async (config) => {
-    const plan = auth.plan(fullUrl(config), callerAuthorization(config))
+    const caller = callerAuthorization(config)
+    const plan = auth.plan(targetOf(config), caller)
     if (plan === 'skip') return inner(config)
     if (plan === 'strip') {
       removeAuthorization(config.headers)
       return inner(config)
     }
     const signal = config.signal as AbortSignal | undefined
-    const used = await auth.token(signal)
-    setAuthorization(config.headers, used)
+    const token = auth.token(signal)
+    const used = token instanceof Promise ? await token : token
+    if (caller !== undefined) removeAuthorization(config.headers)
+    config.headers.set('Authorization', used.authorization)
     if (auth.maxReplayBytes > 0 && isStream(config.data)) config.data = await buffered(config.data, auth.maxReplayBytes)
-    const first = await settle(inner(config))
-    const retry = auth.mayRetry(first.response.status)
-      ? auth.retryToken(challengeOf(first.response), used, { replayable: isReplayableBody(config.data), retried: false, signal })
+    let response: AxiosResponse
+    let rejection: { error: unknown } | undefined
+    try {
+      response = await inner(config)
+    } catch (error) {
+      if (!isAxiosError(error) || error.response === undefined) throw error
+      response = error.response
+      rejection = { error }
+    }
+    const retry = auth.mayRetry(response.status)
+      ? auth.retryToken(challengeOf(response), used, { replayable: isReplayableBody(config.data), retried: false, signal })
       : undefined
     if (retry === undefined) {
-      if (first.rejected) throw first.error
-      return first.response
+      if (rejection !== undefined) throw rejection.error
+      return response
     }
-    discard(first.response.data)
-    setAuthorization(config.headers, await retry)
+    discard(response.data)
+    const next = await retry
+    removeAuthorization(config.headers)
+    config.headers.set('Authorization', next.authorization)
     return inner(config)
   }
 }
 
-/** The request URL as axios's `buildFullPath` makes it: `baseURL` joins a relative `url`, or any `url` when `allowAbsoluteUrls` is false. */
-function fullUrl(config: InternalAxiosRequestConfig): string {
+/**
+ * A URL with the request's origin, as axios's `buildFullPath` resolves it: `url` when absolute
+ * (and `allowAbsoluteUrls` is not false), else `baseURL`, which `url` is appended to.
+ */
+function targetOf(config: InternalAxiosRequestConfig): string {
   const url = config.url ?? ''
   const { baseURL } = config
   if (baseURL === undefined || baseURL === '') return url
-  if (/^([a-z][a-z\d+\-.]*:)?\/\//i.test(url) && config.allowAbsoluteUrls !== false) return url
-  return url === '' ? baseURL : `${baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`
+  return ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false ? url : baseURL
 }
 
 /**
@@ -73,11 +86,6 @@ function removeAuthorization(headers: AxiosHeaders): void {
   while (headers.delete('Authorization'));
 }
 
-function setAuthorization(headers: AxiosHeaders, token: Token): void {
-  removeAuthorization(headers)
-  headers.set('Authorization', token.authorization)
-}
-
 function isStream(data: unknown): data is AsyncIterable<Uint8Array> {
   return typeof data === 'object' && data !== null && Symbol.asyncIterator in data
 }
@@ -86,16 +94,6 @@ function isStream(data: unknown): data is AsyncIterable<Uint8Array> {
 async function buffered(data: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Buffer | Readable> {
   const result = await bufferBody(data, maxBytes)
   return result.buffered ? result.body : Readable.from(result.body)
-}
-
-function settle(promise: Promise<AxiosResponse>): Promise<Outcome> {
-  return promise.then(
-    (response): Outcome => ({ response, rejected: false }),
-    (error: unknown): Outcome => {
-      if (isAxiosError(error) && error.response !== undefined) return { response: error.response, rejected: true, error }
-      throw error
-    },
-  )
 }
 
 /** The response as core reads it; `WWW-Authenticate` is looked up only if core asks for it. */

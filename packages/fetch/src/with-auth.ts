@@ -14,12 +14,14 @@ export type FetchLike = (input: never, init?: never) => Promise<FetchResponse>
 type RequestLike = Pick<Request, 'url' | 'headers' | 'body' | 'signal' | 'redirect' | 'method'>
 type Init = RequestInit & { duplex?: 'half'; [option: string]: unknown }
 type Send = (url: string, init: Init) => Promise<FetchResponse>
+type HeaderRecord = Record<string, string>
 
 /** One request, ready to be sent more than once. */
 interface Prepared {
   readonly url: string
   readonly init: Init
-  readonly headers: Headers
+  /** The request's headers but `Authorization`, lower-case names. */
+  readonly headers: HeaderRecord
   readonly body: BodyInit | null
   readonly replayable: boolean
   readonly redirect: RequestRedirect
@@ -38,6 +40,24 @@ function isRequest(input: unknown): input is RequestLike {
 
 function isStream(body: unknown): body is AsyncIterable<Uint8Array> {
   return typeof (body as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function'
+}
+
+/**
+ * A request's headers (a `Headers`, pairs or a record, as fetch takes them) as a record with
+ * lower-case names, `Authorization` apart; repeated names are joined with `, `, as `Headers` does.
+ */
+function readHeaders(init: unknown): { headers: HeaderRecord; authorization: string | null } {
+  const headers: HeaderRecord = Object.create(null) as HeaderRecord
+  let authorization: string | null = null
+  const add = (name: string, value: unknown): void => {
+    const key = name.toLowerCase()
+    if (key === 'authorization') authorization = authorization === null ? String(value) : `${authorization}, ${value}`
+    else headers[key] = headers[key] === undefined ? String(value) : `${headers[key]}, ${value}`
+  }
+  if (typeof init !== 'object' || init === null) return { headers, authorization }
+  if (Symbol.iterator in init) for (const [name, value] of init as Iterable<[string, unknown]>) add(name, value)
+  else for (const name of Object.keys(init)) add(name, (init as Record<string, unknown>)[name])
+  return { headers, authorization }
 }
 
 /**
@@ -67,33 +87,28 @@ export function withAuth<F extends FetchLike>(
   const auth = new RequestAuth(credential, options)
   const send = fetch as unknown as Send
 
-  /** Reads the request once; a stream body is buffered when `buffer` and the cap allow. */
-  async function prepare(
-    url: string,
-    request: RequestLike | undefined,
-    init: Init,
-    headers: Headers,
-    buffer: boolean,
-  ): Promise<Prepared> {
+  /** Reads the request once. */
+  function prepare(url: string, request: RequestLike | undefined, init: Init, headers: HeaderRecord): Prepared {
     const merged: Init = {}
     if (request !== undefined) for (const field of REQUEST_FIELDS) merged[field] = request[field as keyof RequestLike]
     Object.assign(merged, init)
-    let body = (init.body !== undefined ? init.body : request?.body) ?? null
-    let replayable = isReplayableBody(body)
-    if (!replayable && buffer && auth.maxReplayBytes > 0 && isStream(body)) {
-      const buffered = await bufferBody(body, auth.maxReplayBytes)
-      body = (buffered.buffered ? buffered.body : ReadableStream.from(buffered.body)) as unknown as BodyInit
-      replayable = buffered.buffered
-    }
+    const body = (init.body !== undefined ? init.body : request?.body) ?? null
     if (isStream(body)) merged.duplex = 'half'
     const redirect = merged.redirect ?? request?.redirect ?? 'follow'
+    const replayable = isReplayableBody(body)
     return { url, init: merged, headers, body, replayable, redirect, signal: merged.signal ?? undefined }
+  }
+
+  /** `p` with its stream body buffered, when it fits under `maxReplayBytes`. */
+  async function buffered(p: Prepared & { body: AsyncIterable<Uint8Array> }): Promise<Prepared> {
+    const result = await bufferBody(p.body, auth.maxReplayBytes)
+    const body = (result.buffered ? result.body : ReadableStream.from(result.body)) as unknown as BodyInit
+    return { ...p, body, replayable: result.buffered }
   }
 
   /** Sends `p` with `token`, following redirects itself when the caller follows them, re-planning each hop. */
   async function sendWith(p: Prepared, token: Token): Promise<{ response: FetchResponse; used: Token | undefined }> {
-    const headers = new Headers(p.headers)
-    headers.set('authorization', token.authorization)
+    let headers: HeaderRecord | Headers = { ...p.headers, authorization: token.authorization }
     const follow = p.redirect === 'follow'
     let { url, body } = p
     let method = p.init.method ?? 'GET'
@@ -108,6 +123,7 @@ export function withAuth<F extends FetchLike>(
       }
       await response.body?.cancel()
       if (hops >= MAX_REDIRECTS) throw new TypeError('fetch failed: redirect count exceeded')
+      if (!(headers instanceof Headers)) headers = new Headers(headers)
       const upper = method.toUpperCase()
       if ((response.status === 303 && upper !== 'HEAD') || (response.status <= 302 && upper === 'POST')) {
         method = 'GET'
@@ -127,15 +143,14 @@ export function withAuth<F extends FetchLike>(
   async function authFetch(input: string | URL | RequestLike, init?: Init): Promise<FetchResponse> {
     const request = isRequest(input) ? input : undefined
     const url = request?.url ?? String(input)
-    const headers = new Headers(init?.headers ?? request?.headers)
-    const plan = auth.plan(url, headers.get('authorization'))
+    const { headers, authorization } = readHeaders(init?.headers ?? request?.headers)
+    const plan = auth.plan(url, authorization)
     if (plan === 'skip') return send(input as string, init as Init)
-    const p = await prepare(url, request, init ?? {}, headers, plan === 'attach')
-    if (plan === 'strip') {
-      p.headers.delete('authorization')
-      return send(url, { ...p.init, headers: p.headers, body: p.body })
-    }
-    const first = await sendWith(p, await auth.token(p.signal))
+    let p = prepare(url, request, init ?? {}, headers)
+    if (plan === 'strip') return send(url, { ...p.init, headers: p.headers, body: p.body })
+    if (!p.replayable && auth.maxReplayBytes > 0 && isStream(p.body)) p = await buffered(p as Prepared & { body: AsyncIterable<Uint8Array> })
+    const token = auth.token(p.signal)
+    const first = await sendWith(p, token instanceof Promise ? await token : token)
     if (first.used === undefined) return first.response
     const { response } = first
     if (!auth.mayRetry(response.status)) return response
@@ -143,8 +158,8 @@ export function withAuth<F extends FetchLike>(
     const context = { replayable: p.replayable, retried: false, signal: p.signal }
     const next = auth.retryToken({ status: response.status, wwwAuthenticate }, first.used, context)
     if (next === undefined) return response
-    const [, token] = await Promise.all([response.body?.cancel(), next])
-    return (await sendWith(p, token)).response
+    const [, retryToken] = await Promise.all([response.body?.cancel(), next])
+    return (await sendWith(p, retryToken)).response
   }
 
   return authFetch as unknown as F

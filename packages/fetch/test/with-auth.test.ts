@@ -84,6 +84,30 @@ describe('withAuth inputs', () => {
     open()
   })
 
+  it('reads headers in every shape fetch takes: a record, pairs, a Headers', async () => {
+    const f = await fixture({ server: { requireAuth: false } })
+    const spy = spyFetch()
+    const authFetch = withAuth(spy, f.name, { registry: f.registry })
+    const shapes: HeadersInit[] = [
+      { 'X-A': '1', 'content-type': 'text/plain' },
+      [['x-a', '1'], ['Content-Type', 'text/plain']],
+      new Headers({ 'x-a': '1', 'content-type': 'text/plain' }),
+    ]
+    for (const headers of shapes) {
+      spy.calls.length = 0
+      const echo = await echoOf(await authFetch(f.server.url('/echo'), { method: 'POST', body: 'x', headers }))
+      expect(echo.authorizations).toEqual(['Bearer token-1'])
+      expect(echo.contentType).toBe('text/plain')
+      const sent = new Headers(spy.calls[0]?.[1]?.headers)
+      expect([sent.get('x-a'), sent.get('authorization')]).toEqual(['1', 'Bearer token-1'])
+    }
+    for (const headers of [{ AuthoriZation: 'Basic own' }, [['authorization', 'Basic own']], new Headers({ authorization: 'Basic own' })]) {
+      const echo = await echoOf(await authFetch(f.server.url('/echo'), { headers: headers as HeadersInit }))
+      expect(echo.authorizations).toEqual(['Basic own'])
+    }
+    expect(f.source.calls).toBe(1)
+  })
+
   it('passes a request for another origin to fetch untouched: the very same arguments', async () => {
     const f = await fixture()
     const spy = spyFetch()

@@ -23,6 +23,16 @@ export interface GotAuthHooks {
 
 /** Marks, in `options.context`, a request already resent once after a 401. */
 const RETRIED = Symbol('tokenwarden.retried')
+/** The token attached to the request's current attempt, in `options.context` (each request has its own copy). */
+const USED = Symbol('tokenwarden.used')
+
+type Context = { [RETRIED]?: boolean; [USED]?: Token | undefined }
+
+/** Sets the token's header and remembers the token for the response. */
+function attach(options: Parameters<BeforeRequestHook>[0], token: Token): void {
+  options.headers.authorization = token.authorization
+  ;(options.context as Context)[USED] = token
+}
 
 /**
  * got hooks that give got the whole request-auth behaviour of `@tokenwarden/core`. Rules:
@@ -48,32 +58,34 @@ const RETRIED = Symbol('tokenwarden.retried')
  */
 export function authHooks(credential: string | TokenManager, options?: RequestAuthOptions): GotAuthHooks {
   const auth = new RequestAuth(credential, options)
-  const used = new WeakMap<object, Token>()
   const formBodies = new WeakSet<object>()
 
   const init: InitHook = (plain, options) => {
     if (plain.body instanceof FormData) formBodies.add(options)
   }
 
-  const beforeRequest: BeforeRequestHook = async (options) => {
+  /** Synchronous when the token is cached and the body needs no buffering: got then skips a promise per request. */
+  const beforeRequest: BeforeRequestHook = (options) => {
+    const context = options.context as Context
     const plan = auth.plan(options.url ?? '', header(options))
-    used.delete(options)
+    if (context[USED] !== undefined) context[USED] = undefined
     if (plan === 'skip') return
     if (options.headers.authorization !== undefined) delete options.headers.authorization
     if (plan === 'strip') return
-    const token = await auth.token(options.signal)
-    options.headers.authorization = token.authorization
-    used.set(options, token)
-    if (auth.maxReplayBytes > 0 && isStream(options.body) && !formBodies.has(options)) {
-      options.body = await buffered(options.body, auth.maxReplayBytes)
-    }
+    const token = auth.token(options.signal)
+    const buffer = auth.maxReplayBytes > 0 && isStream(options.body) && !formBodies.has(options)
+    if (!buffer && !(token instanceof Promise)) return attach(options, token)
+    return (async () => {
+      attach(options, await token)
+      if (buffer) options.body = await buffered(options.body as AsyncIterable<Uint8Array>, auth.maxReplayBytes)
+    })()
   }
 
   const afterResponse: AfterResponseHook = async (response, retryWithMergedOptions) => {
     const options = response.request.options
-    const token = used.get(options)
+    const context = options.context as Context
+    const token = context[USED]
     if (token === undefined || !auth.mayRetry(response.statusCode)) return response
-    const context = options.context as Record<symbol, unknown>
     const retry = auth.retryToken(challengeOf(response), token, {
       replayable: formBodies.has(options) || isReplayableBody(options.body),
       retried: context[RETRIED] === true,

@@ -28,6 +28,30 @@ describe('got authHooks: attaching', () => {
     expect(source.calls).toBe(1)
   })
 
+  it('attaches a cached token synchronously: beforeRequest returns no promise', async () => {
+    const api = await server()
+    const { manager: m } = manager([api.origin])
+    const [beforeRequest] = authHooks(m).hooks.beforeRequest
+    const seen: unknown[] = []
+    const spy = got.extend({
+      hooks: {
+        beforeRequest: [
+          (options, context) => {
+            const result = beforeRequest!(options, context)
+            seen.push(result)
+            return result
+          },
+        ],
+      },
+      retry: { limit: 0 },
+    })
+    await spy(api.url('/a'))
+    await spy(api.url('/b'))
+    expect(seen[0]).toBeInstanceOf(Promise)
+    expect(seen[1]).toBeUndefined()
+    expect(api.requests.map((r) => r.authorization)).toEqual(['Bearer t-1', 'Bearer t-1'])
+  })
+
   it('leaves a caller-set Authorization alone, in any case, and fetches no token', async () => {
     const api = await server(alwaysRefuse)
     const { manager: m, source } = manager([api.origin])
