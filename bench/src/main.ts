@@ -15,6 +15,7 @@ import { renderMarkdown } from './report/markdown.ts'
 import { methodNotes } from './report/notes.ts'
 import type { Check, Results } from './report/results.ts'
 import { installedVersions } from './report/versions.ts'
+import { adapterCost } from './scenarios/adapter-cost.ts'
 import { coreOps } from './scenarios/core-ops.ts'
 import { expiryStorm } from './scenarios/expiry-storm.ts'
 import { hotPath } from './scenarios/hot-path.ts'
@@ -38,6 +39,7 @@ const step = async <T extends { checks: Check[] }>(name: string, run: () => Prom
 }
 
 const core = await step('core operations', () => coreOps(options))
+const cost = await step('adapter cost', () => adapterCost(options))
 const world = await World.start()
 const hot = await step('hot path', () => hotPath(world, contenders, options))
 const expiry = await step('expiry storm', () => expiryStorm(world, contenders, options))
@@ -57,6 +59,7 @@ const results: Results = {
   },
   hotPath: hot.rows,
   core: core.rows,
+  adapterCost: cost.rows,
   expiryStorm: expiry.rows,
   revokeStorm: revoke.rows,
   outage: outage.rows,

@@ -16,6 +16,8 @@ export interface BenchOptions {
   /** How long each contender sends requests during the IdP outage, ms. */
   readonly outageMs: number
   readonly core: { readonly iterations: number; readonly rounds: number }
+  /** Requests per side per round over the answering transports (axios and got take a share of it). */
+  readonly adapterCost: { readonly iterations: number; readonly rounds: number }
   readonly scale: { readonly managers: number }
 }
 
@@ -25,6 +27,7 @@ const full: BenchOptions = {
   stormRequests: 10_000,
   outageMs: 5_000,
   core: { iterations: 10_000_000, rounds: 5 },
+  adapterCost: { iterations: 200_000, rounds: 9 },
   scale: { managers: 100_000 },
 }
 
@@ -34,6 +37,7 @@ const quick: BenchOptions = {
   stormRequests: 300,
   outageMs: 200,
   core: { iterations: 300_000, rounds: 3 },
+  adapterCost: { iterations: 2_000, rounds: 3 },
   scale: { managers: 2_000 },
 }
 

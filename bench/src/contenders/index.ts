@@ -6,7 +6,7 @@ export interface Missing {
   readonly reason: string
 }
 
-/** Every contender, tokenwarden's adapters first, then the peers, then the floor. */
+/** Every contender, tokenwarden's adapters first, then the peers, then the floor, then the hot path's control. */
 const modules: ReadonlyArray<readonly [string, () => Promise<Contender>]> = [
   ['tokenwarden-undici', async () => (await import('./tokenwarden-undici.ts')).tokenwardenUndici],
   ['tokenwarden-axios', async () => (await import('./tokenwarden-axios.ts')).tokenwardenAxios],
@@ -17,6 +17,7 @@ const modules: ReadonlyArray<readonly [string, () => Promise<Contender>]> = [
   ['azure-pipeline', async () => (await import('./azure-pipeline.ts')).azurePipeline],
   ['google-auth', async () => (await import('./google-auth.ts')).googleAuth],
   ['naive-fetch', async () => (await import('./naive-fetch.ts')).naiveFetch],
+  ['control', async () => (await import('./control.ts')).control],
 ]
 
 /**

@@ -40,7 +40,8 @@ export function renderMarkdown(results: Results): string {
     'Each round alternates blocks of requests, hand-set then auth, then auth then hand-set (10 blocks a side). ' +
       'Requests/s, median over rounds; ratio = median of the per-round ratios (auth / hand-set), with the lowest and highest round. ' +
       'CPU µs = CPU time of the client process per request (all threads); CPU ratio = hand-set CPU / auth CPU, per round, median. ' +
-      'Target for tokenwarden: throughput ratio ≥ 0.98. Peers are measured the same way, against their own client with a hand-set header.',
+      'Target for tokenwarden: throughput ratio ≥ 0.98. Peers are measured the same way, against their own client with a hand-set header. ' +
+      'The control row sends with a hand-set header on both sides: its distance from 1 is what the machine alone does to a ratio.',
   )
   out.push(
     table(
@@ -59,6 +60,35 @@ export function renderMarkdown(results: Results): string {
         r.failures,
         verdict(checks, `hot path (${r.mode})`, r.contender),
       ]),
+    ),
+  )
+
+  out.push("## 1b. Each adapter's own cost per request (token cached, transport answering at once)")
+  out.push(
+    'In a fresh process, over transports that answer before returning (an undici Dispatcher, a fetch function, an axios adapter; ' +
+      "for got, its per-request Options with and without the adapter's hooks run on them), so no socket or other process is timed. " +
+      'ns per request, median over rounds alternated A/B; added = median of the per-round differences. ' +
+      "Share = added / the client's CPU time per request with a hand-set header in the hot path above (concurrent / sequential), " +
+      'and the ratio that cost alone would give. A negative figure means the cost is below the run-to-run noise of the client itself.',
+  )
+  out.push(
+    table(
+      ['adapter', 'calls × rounds', 'hand-set ns', 'with auth ns', 'added ns', 'share of client CPU', 'implied ratio'],
+      results.adapterCost.map((r) => {
+        const cpu = (['concurrent', 'sequential'] as const).map(
+          (mode) => results.hotPath.find((h) => h.contender === `tokenwarden + ${r.adapter}` && h.mode === mode)?.handSetCpuMicros,
+        )
+        const share = cpu.map((micros) => (micros === undefined ? undefined : r.addedNs / (micros * 1000)))
+        return [
+          r.adapter,
+          `${int(r.calls)} × ${r.rounds}`,
+          int(r.handSetNs),
+          int(r.withAuthNs),
+          int(r.addedNs),
+          share.map((x) => (x === undefined ? '–' : `${(x * 100).toFixed(2)}%`)).join(' / '),
+          share.map((x) => (x === undefined ? '–' : (1 / (1 + x)).toFixed(3))).join(' / '),
+        ]
+      }),
     ),
   )
 

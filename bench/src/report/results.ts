@@ -55,6 +55,19 @@ export interface CoreRow {
   bytesPerCall: number
 }
 
+/** One adapter's own cost per request, over a transport that answers at once. */
+export interface AdapterCostRow {
+  adapter: string
+  calls: number
+  rounds: number
+  /** ns per request with a hand-set header (median over rounds). */
+  handSetNs: number
+  /** ns per request through the adapter, token cached. */
+  withAuthNs: number
+  /** Median of the per-round differences. */
+  addedNs: number
+}
+
 /** Idle managers, in bulk. */
 export interface ScaleRow {
   setup: string
@@ -92,6 +105,7 @@ export interface Results {
   }
   hotPath: HotPathRow[]
   core: CoreRow[]
+  adapterCost: AdapterCostRow[]
   expiryStorm: StormRow[]
   revokeStorm: StormRow[]
   outage: OutageRow[]
