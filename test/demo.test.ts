@@ -66,7 +66,10 @@ describe('npm start (the demo)', () => {
   describe('against a real IdP and API (here: the embedded ones, started by the test)', () => {
     let world: Embedded
     beforeAll(async () => {
-      world = await startEmbedded({ tokenLifetime: 4 })
+      // Against a real IdP the demo keeps the default windows: the background refresh starts a
+      // fifth of the lifetime before expiry and callers wait from a tenth. A 12 s token leaves the
+      // refresh 1.2 s to land before anyone waits, room enough on a machine that is busy.
+      world = await startEmbedded({ tokenLifetime: 12 })
     })
     afterAll(() => world.close())
 
