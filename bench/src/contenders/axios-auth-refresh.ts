@@ -17,9 +17,9 @@ export const axiosAuthRefresh: Contender = {
   client: 'axios',
   packages: ['axios-auth-refresh', 'axios'],
   scenarios: new Set(['hot-path', 'revoke-storm']),
-  handSet: (world, authorization) => axiosClient(axiosInstance(world.resourceOrigin), { authorization }),
-  async withAuth(world) {
-    const instance = axiosInstance(world.resourceOrigin)
+  handSet: (world, authorization, pools) => axiosClient(axiosInstance(world.resourceOrigin, pools.http), { authorization }),
+  async withAuth(world, _scenario, pools) {
+    const instance = axiosInstance(world.resourceOrigin, pools.http)
     let token = (await requestToken(world, id)).accessToken
     // axios-auth-refresh's types name axios's CommonJS declarations; the instance is the same object.
     createAuthRefresh(instance as unknown as Parameters<typeof createAuthRefresh>[0], async (failedRequest) => {

@@ -9,7 +9,7 @@ import {
 } from '@azure/core-rest-pipeline'
 import type { WorldAddress } from '../world/protocol.ts'
 import type { Client, Contender } from './contender.ts'
-import { httpAgent } from './http-clients.ts'
+import type { Pools } from './pools.ts'
 import { requestToken } from './token-request.ts'
 
 const id = 'azure-pipeline'
@@ -39,10 +39,14 @@ function worldCredential(world: WorldAddress): TokenCredential {
   }
 }
 
-/** The default pipeline, with its own keep-alive pool and `policy` (if any), as a bench client. */
-function pipelineClient(world: WorldAddress, policy: PipelinePolicy | undefined, extra: Record<string, string>): Client {
-  const agent = httpAgent()
-  const pipeline = createPipelineFromOptions({ agent })
+/** The default pipeline on `pools.http`, with `policy` (if any), as a bench client. */
+function pipelineClient(
+  world: WorldAddress,
+  pools: Pools,
+  policy: PipelinePolicy | undefined,
+  extra: Record<string, string>,
+): Client {
+  const pipeline = createPipelineFromOptions({ agent: pools.http })
   if (policy !== undefined) pipeline.addPolicy(policy)
   pipeline.addPolicy(loopbackHttp, { afterPhase: 'Sign' })
   const httpClient = createDefaultHttpClient()
@@ -60,7 +64,7 @@ function pipelineClient(world: WorldAddress, policy: PipelinePolicy | undefined,
       )
       return { status: res.status, body: res.bodyAsText ?? '' }
     },
-    close: async () => agent.destroy(),
+    close: async () => {},
   }
 }
 
@@ -77,9 +81,9 @@ export const azurePipeline: Contender = {
   packages: ['@azure/core-rest-pipeline', '@azure/core-auth'],
   scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
   revokeChallenge: 'cae',
-  handSet: (world, authorization) => pipelineClient(world, undefined, { authorization }),
-  async withAuth(world) {
+  handSet: (world, authorization, pools) => pipelineClient(world, pools, undefined, { authorization }),
+  async withAuth(world, _scenario, pools) {
     const bearer = bearerTokenAuthenticationPolicy({ credential: worldCredential(world), scopes: 'https://bench/.default' })
-    return pipelineClient(world, bearer, {})
+    return pipelineClient(world, pools, bearer, {})
   },
 }

@@ -1,4 +1,5 @@
 import type { WorldAddress } from '../world/protocol.ts'
+import type { Pools } from './pools.ts'
 
 /** The scenarios a contender can take part in. */
 export type Scenario = 'hot-path' | 'expiry-storm' | 'revoke-storm' | 'idp-outage'
@@ -15,6 +16,7 @@ export interface Reply {
 /** An HTTP client, set up and ready; `send` resolves with the final response (it never throws on a status). */
 export interface Client {
   send(request: BenchRequest): Promise<Reply>
+  /** Releases what the client holds besides its pools (a registered credential); the pools are the caller's. */
   close(): Promise<void>
 }
 
@@ -32,10 +34,10 @@ export interface Contender {
   readonly scenarios: ReadonlySet<Scenario>
   /** The challenge its 401 handling needs in the revoke storm, when not `invalid_token`. */
   readonly revokeChallenge?: 'cae'
-  /** The same HTTP client, configured the same way, with an `Authorization` header set by hand (the A side). */
-  handSet(world: WorldAddress, authorization: string): Client
-  /** The client with the auth layer on (the B side). */
-  withAuth(world: WorldAddress, scenario: Scenario): Promise<Client>
+  /** The same HTTP client, configured the same way, with an `Authorization` header set by hand (the A side), on `pools`. */
+  handSet(world: WorldAddress, authorization: string, pools: Pools): Client
+  /** The client with the auth layer on (the B side), on `pools`. */
+  withAuth(world: WorldAddress, scenario: Scenario, pools: Pools): Promise<Client>
 }
 
 /** Connections per client pool, for every contender alike; the hot path's concurrency matches it. */

@@ -1,22 +1,12 @@
-import { Agent as HttpAgent } from 'node:http'
+import type { Agent as HttpAgent } from 'node:http'
 import axios, { type AxiosInstance, isAxiosError } from 'axios'
 import got, { type Got, HTTPError } from 'got'
-import { Agent, type Dispatcher } from 'undici'
-import { type BenchRequest, type Client, POOL_SIZE, type Reply } from './contender.ts'
+import type { Dispatcher } from 'undici'
+import type { BenchRequest, Client, Reply } from './contender.ts'
 
 /** The headers of `request`, plus `extra` (a hand-set `Authorization`, or nothing). */
 function headersOf(request: BenchRequest, extra: Record<string, string>): Record<string, string> {
   return request.method === 'POST' ? { ...extra, 'content-type': 'application/json' } : extra
-}
-
-/** An undici `Agent` with the bench's pool size. */
-export function undiciAgent(): Agent {
-  return new Agent({ connections: POOL_SIZE })
-}
-
-/** A keep-alive `http.Agent` with the bench's pool size, for axios, got and Azure's pipeline. */
-export function httpAgent(): HttpAgent {
-  return new HttpAgent({ keepAlive: true, maxSockets: POOL_SIZE })
 }
 
 /** A client sending through an undici dispatcher (`dispatcher.request`). */
@@ -32,13 +22,13 @@ export function undiciClient(dispatcher: Dispatcher, origin: string, extra: Reco
       })
       return { status: res.statusCode, body: await res.body.text() }
     },
-    close: () => dispatcher.close(),
+    close: async () => {},
   }
 }
 
-/** An axios instance with its own keep-alive pool, configured as on the hand-set side and the adapter side alike. */
-export function axiosInstance(origin: string): AxiosInstance {
-  return axios.create({ baseURL: origin, httpAgent: httpAgent(), responseType: 'text' })
+/** An axios instance on `agent`, configured as on the hand-set side and the adapter side alike. */
+export function axiosInstance(origin: string, agent: HttpAgent): AxiosInstance {
+  return axios.create({ baseURL: origin, httpAgent: agent, responseType: 'text' })
 }
 
 /** A client sending through an axios instance; a rejected status is read back from the error. */
@@ -58,15 +48,13 @@ export function axiosClient(instance: AxiosInstance, extra: Record<string, strin
         throw error
       }
     },
-    async close() {
-      instance.defaults.httpAgent?.destroy()
-    },
+    close: async () => {},
   }
 }
 
-/** A got instance with its own keep-alive pool. */
-export function gotInstance(origin: string): Got {
-  return got.extend({ prefixUrl: origin, agent: { http: httpAgent() } })
+/** A got instance on `agent`. */
+export function gotInstance(origin: string, agent: HttpAgent): Got {
+  return got.extend({ prefixUrl: origin, agent: { http: agent } })
 }
 
 /** A client sending through a got instance; a rejected status is read back from the error. */
@@ -85,10 +73,7 @@ export function gotClient(instance: Got, extra: Record<string, string> = {}): Cl
         throw error
       }
     },
-    async close() {
-      const agent = instance.defaults.options.agent.http
-      if (agent) agent.destroy()
-    },
+    close: async () => {},
   }
 }
 

@@ -12,10 +12,9 @@ export const tokenwardenAxios: Contender = {
   client: 'axios',
   packages: ['@tokenwarden/axios', '@tokenwarden/core', 'axios'],
   scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet: (world, authorization) => axiosClient(axiosInstance(world.resourceOrigin), { authorization }),
-  async withAuth(world, scenario) {
+  handSet: (world, authorization, pools) => axiosClient(axiosInstance(world.resourceOrigin, pools.http), { authorization }),
+  async withAuth(world, scenario, pools) {
     const unregister = registerCredential(world, id, scenario)
-    const client = axiosClient(withAuth(axiosInstance(world.resourceOrigin), id))
-    return { send: client.send, close: () => client.close().then(unregister) }
+    return { ...axiosClient(withAuth(axiosInstance(world.resourceOrigin, pools.http), id)), close: unregister }
   },
 }

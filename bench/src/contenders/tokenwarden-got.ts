@@ -12,10 +12,9 @@ export const tokenwardenGot: Contender = {
   client: 'got',
   packages: ['@tokenwarden/got', '@tokenwarden/core', 'got'],
   scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet: (world, authorization) => gotClient(gotInstance(world.resourceOrigin), { authorization }),
-  async withAuth(world, scenario) {
+  handSet: (world, authorization, pools) => gotClient(gotInstance(world.resourceOrigin, pools.http), { authorization }),
+  async withAuth(world, scenario, pools) {
     const unregister = registerCredential(world, id, scenario)
-    const client = gotClient(withAuth(gotInstance(world.resourceOrigin), id))
-    return { send: client.send, close: () => client.close().then(unregister) }
+    return { ...gotClient(withAuth(gotInstance(world.resourceOrigin, pools.http), id)), close: unregister }
   },
 }

@@ -1,6 +1,6 @@
 import { authInterceptor } from '@tokenwarden/undici'
 import type { Contender } from './contender.ts'
-import { undiciAgent, undiciClient } from './http-clients.ts'
+import { undiciClient } from './http-clients.ts'
 import { registerCredential } from './tokenwarden-credential.ts'
 
 const id = 'tokenwarden-undici'
@@ -12,10 +12,9 @@ export const tokenwardenUndici: Contender = {
   client: 'undici',
   packages: ['@tokenwarden/undici', '@tokenwarden/core', 'undici'],
   scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet: (world, authorization) => undiciClient(undiciAgent(), world.resourceOrigin, { authorization }),
-  async withAuth(world, scenario) {
+  handSet: (world, authorization, pools) => undiciClient(pools.undici, world.resourceOrigin, { authorization }),
+  async withAuth(world, scenario, pools) {
     const unregister = registerCredential(world, id, scenario)
-    const client = undiciClient(undiciAgent().compose(authInterceptor(id)), world.resourceOrigin)
-    return { send: client.send, close: () => client.close().then(unregister) }
+    return { ...undiciClient(pools.undici.compose(authInterceptor(id)), world.resourceOrigin), close: unregister }
   },
 }

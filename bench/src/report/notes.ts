@@ -3,7 +3,7 @@ import { POOL_SIZE } from '../contenders/contender.ts'
 /** How the figures were produced, for the "How it was measured" section. */
 export const methodNotes: readonly string[] = [
   'The world (token endpoint and resource server, each on its own 127.0.0.1 origin, keep-alive on) runs in a child process, so its CPU is not counted against the clients.',
-  `Every client gets a keep-alive pool of ${POOL_SIZE} connections: undici \`Agent({ connections })\`, \`http.Agent({ maxSockets })\` for axios, got and Azure, and undici's \`setGlobalDispatcher\` for the global \`fetch\` (used by the fetch wrappers, @badgateway/oauth2-client and gaxios).`,
+  `Every client sends through keep-alive pools of ${POOL_SIZE} connections: undici \`Agent({ connections })\`, \`http.Agent({ maxSockets })\` for axios, got and Azure, and undici's \`setGlobalDispatcher\` for the global \`fetch\` (used by the fetch wrappers, @badgateway/oauth2-client and gaxios). In the hot path both sides of an A/B share their pools: with a pool each, two identical clients (the control row) drifted apart by up to 45% in CPU per request over a run.`,
   '@tokenwarden/* are imported from their built `dist/` (default export conditions), as users get them; `npm run bench` builds them first.',
   "tokenwarden's credentials are registered by name in the default registry, with core's `clientCredentials` source (`tokenEndpoint` given, no discovery) and the resource server's origin as their only origin.",
   'Hot path: each contender is compared with its own HTTP client sending a hand-set header; the clients differ, so compare ratios, not req/s, across rows. Azure is measured on its default pipeline (`createPipelineFromOptions`), google-auth-library against a bare `Gaxios`.',

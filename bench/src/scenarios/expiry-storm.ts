@@ -1,5 +1,6 @@
 import type { Contender } from '../contenders/contender.ts'
 import { isTokenwarden } from '../contenders/index.ts'
+import { withAuthOnOwnPools } from '../contenders/pools.ts'
 import type { BenchOptions } from '../options.ts'
 import type { Check, StormRow } from '../report/results.ts'
 import type { World } from '../world/world.ts'
@@ -27,7 +28,7 @@ export async function expiryStorm(
   await world.reset()
   await world.configure({ ttlSeconds: SHORT_TTL_SECONDS, tokenLatencyMs: TOKEN_LATENCY_MS })
   const taking = contenders.filter((c) => c.scenarios.has('expiry-storm'))
-  const clients = await Promise.all(taking.map((c) => c.withAuth(world.address, 'expiry-storm')))
+  const clients = await Promise.all(taking.map((c) => withAuthOnOwnPools(c, world.address, 'expiry-storm')))
   await Promise.all(clients.map((client) => getData(client)()))
   await world.configure({ ttlSeconds: LONG_TTL_SECONDS })
   await sleep(SHORT_TTL_SECONDS * 1000 + 500)

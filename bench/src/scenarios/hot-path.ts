@@ -1,5 +1,6 @@
 import { type Contender, POOL_SIZE } from '../contenders/contender.ts'
 import { isTokenwarden } from '../contenders/index.ts'
+import { closePools, openPools } from '../contenders/pools.ts'
 import { requestToken } from '../contenders/token-request.ts'
 import { type LoadResult, type Send, closedLoop, combine, cpuPerRequest, throughput } from '../measure/load.ts'
 import { median } from '../measure/stats.ts'
@@ -15,8 +16,9 @@ const BLOCKS = 10
 
 /**
  * Scenario 1: `GET /data` with a cached token. For each contender, the same client sends with a
- * hand-set `Authorization` header (A) and through the auth layer (B), warmed up, then in rounds of
- * alternated blocks; once with {@link POOL_SIZE} requests in flight and once one at a time. Besides throughput, the client process's CPU time per request is
+ * hand-set `Authorization` header (A) and through the auth layer (B), both on the same connection
+ * pools, warmed up, then in rounds of alternated blocks; once with {@link POOL_SIZE} requests in
+ * flight and once one at a time. Besides throughput, the client process's CPU time per request is
  * recorded: it shows the auth layer's own cost even when the world, not the client, sets the pace,
  * and it holds up better than throughput on a machine shared with other work.
  */
@@ -30,8 +32,9 @@ export async function hotPath(
   const { requests, sequentialRequests, rounds, warmup } = options.hotPath
   for (const contender of contenders.filter((c) => c.scenarios.has('hot-path'))) {
     const { accessToken } = await requestToken(world.address, contender.id)
-    const handSet = contender.handSet(world.address, `Bearer ${accessToken}`)
-    const withAuth = await contender.withAuth(world.address, 'hot-path')
+    const pools = openPools()
+    const handSet = contender.handSet(world.address, `Bearer ${accessToken}`, pools)
+    const withAuth = await contender.withAuth(world.address, 'hot-path', pools)
     const sides = [getData(handSet), getData(withAuth)] as const
     for (const send of sides) await closedLoop(send, warmup, POOL_SIZE)
     for (const [mode, count, concurrency] of [
@@ -61,6 +64,7 @@ export async function hotPath(
       })
     }
     await Promise.all([handSet.close(), withAuth.close()])
+    await closePools(pools)
   }
   return { rows, checks }
 }

@@ -1,5 +1,6 @@
 import { type Contender, POOL_SIZE } from '../contenders/contender.ts'
 import { isTokenwarden } from '../contenders/index.ts'
+import { withAuthOnOwnPools } from '../contenders/pools.ts'
 import { forDuration } from '../measure/load.ts'
 import type { BenchOptions } from '../options.ts'
 import type { Check, OutageRow } from '../report/results.ts'
@@ -27,7 +28,7 @@ export async function idpOutage(
   await world.reset()
   await world.configure({ ttlSeconds: TTL_SECONDS, refreshInSeconds: REFRESH_IN_SECONDS, tokenLatencyMs: TOKEN_LATENCY_MS })
   const taking = contenders.filter((c) => c.scenarios.has('idp-outage'))
-  const clients = await Promise.all(taking.map((c) => c.withAuth(world.address, 'idp-outage')))
+  const clients = await Promise.all(taking.map((c) => withAuthOnOwnPools(c, world.address, 'idp-outage')))
   await Promise.all(clients.map((client) => getData(client)()))
   const before = await Promise.all(taking.map((c) => world.counters(c.id)))
   await world.configure({ unavailable: true })

@@ -1,5 +1,6 @@
 import type { Contender } from '../contenders/contender.ts'
 import { isTokenwarden } from '../contenders/index.ts'
+import { withAuthOnOwnPools } from '../contenders/pools.ts'
 import type { BenchOptions } from '../options.ts'
 import type { Check, StormRow } from '../report/results.ts'
 import type { World } from '../world/world.ts'
@@ -25,7 +26,7 @@ export async function revokeStorm(
   for (const contender of contenders.filter((c) => c.scenarios.has('revoke-storm'))) {
     await world.reset()
     await world.configure({ tokenLatencyMs: TOKEN_LATENCY_MS, challenge: contender.revokeChallenge ?? 'invalid_token' })
-    const client = await contender.withAuth(world.address, 'revoke-storm')
+    const client = await withAuthOnOwnPools(contender, world.address, 'revoke-storm')
     await getData(client)()
     await world.revokeAll()
     const row = await measureStorm(world, contender, postEcho(client), n)
