@@ -6,10 +6,10 @@ import { type Client, type Contender, POOL_SIZE, type Scenario } from './contend
 /**
  * The keep-alive pools a contender's clients send through, opened and closed by the scenario, never
  * by a client. The hot path hands the same pools to both of its sides, so that the two differ in
- * the auth layer alone: with a pool each, two identical undici clients drifted apart by up to 45% in
- * CPU per request over a run (the control row, sequential), steadily in one direction for the whole
- * run, and by 3% at most on one pool. Clients on the global `fetch` share its global dispatcher
- * the same way.
+ * the auth layer alone: with a pool each, the control row's two identical sides (sequential)
+ * differed by 18–46% in CPU per request in each of five runs, one way for a whole run; on one
+ * pool, by 2.4% at most in four runs of five. Clients on the global `fetch` share its global
+ * dispatcher the same way.
  */
 export interface Pools {
   /** For clients on undici: an `Agent` with {@link POOL_SIZE} connections per origin. */
