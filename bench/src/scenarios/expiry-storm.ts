@@ -5,14 +5,12 @@ import type { BenchOptions } from '../options.ts'
 import type { Check, StormRow } from '../report/results.ts'
 import type { World } from '../world/world.ts'
 import { getData, sleep } from './requests.ts'
-import { measureStorm, stormChecks } from './storm.ts'
+import { TOKEN_LATENCY_MS, measureStorm, stormChecks } from './storm.ts'
 
 /** Lifetime of the tokens the contenders start with, s: above Azure's fixed 1 s forced-refresh window. */
 const SHORT_TTL_SECONDS = 2
 /** Lifetime of the tokens the storm fetches, s: longer than any burst takes to drain. */
 const LONG_TTL_SECONDS = 3600
-/** The token endpoint's latency, ms: a refresh is in flight long enough for callers to pile up. */
-const TOKEN_LATENCY_MS = 20
 
 /**
  * Scenario 3: every contender gets a short-lived token, then all wait, idle, until their tokens

@@ -6,13 +6,12 @@ import type { BenchOptions } from '../options.ts'
 import type { Check, OutageRow } from '../report/results.ts'
 import type { World } from '../world/world.ts'
 import { getData, sleep } from './requests.ts'
+import { TOKEN_LATENCY_MS } from './storm.ts'
 
 /** Token lifetime, s: inside Azure's 2-minute and Google's 5-minute refresh windows from the start. */
 const TTL_SECONDS = 100
 /** The server's `refresh_in`, s, which tokenwarden honours: its token is stale (renewable) after this. */
 const REFRESH_IN_SECONDS = 1
-/** The token endpoint's latency, ms, as in the storms. */
-const TOKEN_LATENCY_MS = 20
 
 /**
  * Scenario 5: every contender gets a token valid for 100 s, then the token endpoint goes down (503)

@@ -5,10 +5,7 @@ import type { BenchOptions } from '../options.ts'
 import type { Check, StormRow } from '../report/results.ts'
 import type { World } from '../world/world.ts'
 import { getData, postEcho } from './requests.ts'
-import { measureStorm, stormChecks } from './storm.ts'
-
-/** The token endpoint's latency, ms: 401s keep arriving while the new token is being fetched. */
-const TOKEN_LATENCY_MS = 20
+import { TOKEN_LATENCY_MS, measureStorm, stormChecks } from './storm.ts'
 
 /**
  * Scenario 4: each contender in turn holds a good token, the world revokes every token, and N

@@ -4,6 +4,12 @@ import { percentile } from '../measure/stats.ts'
 import type { Check, StormRow } from '../report/results.ts'
 import type { World } from '../world/world.ts'
 
+/**
+ * The token endpoint's latency in the storms and the outage, ms: a token request stays in flight
+ * long enough for callers (and 401s) to pile up behind it.
+ */
+export const TOKEN_LATENCY_MS = 20
+
 /** Fires `requests` requests at once through `send` and reads what the world saw of the contender meanwhile. */
 export async function measureStorm(world: World, contender: Contender, send: Send, requests: number): Promise<StormRow> {
   const before = await world.counters(contender.id)
