@@ -5,20 +5,19 @@ type Controller = Dispatcher.DispatchController
 /**
  * The one controller the downstream handler sees for a request, however many attempts it takes:
  * pause, resume and abort go to the controller of the attempt in flight. An abort also calls
- * `onAbort`, so a request waiting between attempts ends at once.
+ * {@link AttemptController.onAttemptsAborted}, so a request waiting between attempts ends at once.
+ * The request's handler extends it, so that a request costs one object.
  */
-export class AttemptController implements Controller {
+export abstract class AttemptController implements Controller {
   #target: Controller | undefined
   #paused = false
   #reason: Error | null = null
-  readonly #onAbort: (reason: Error) => void
 
-  constructor(onAbort: (reason: Error) => void) {
-    this.#onAbort = onAbort
-  }
+  /** Called once, by the first `abort`. */
+  protected abstract onAttemptsAborted(reason: Error): void
 
-  /** The controller of the attempt in flight. */
-  set target(controller: Controller) {
+  /** Makes `controller`, the controller of the attempt now in flight, the one calls go to. */
+  protected follow(controller: Controller): void {
     this.#target = controller
     if (this.#paused) controller.pause()
   }
@@ -47,7 +46,7 @@ export class AttemptController implements Controller {
     if (this.#reason !== null) return
     this.#reason = reason
     this.#target?.abort(reason)
-    this.#onAbort(reason)
+    this.onAttemptsAborted(reason)
   }
 
   pause(): void {

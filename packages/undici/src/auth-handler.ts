@@ -21,16 +21,14 @@ function isStream(body: unknown): body is AsyncIterable<Uint8Array> {
  * - a response for which `retryToken` gives a new token is swallowed: its body is drained and
  *   nothing of it goes downstream; the request is then dispatched once more with that token, on
  *   the next turn of the event loop (`setImmediate`), so the first socket goes back to the pool;
- * - failures (token acquisition, an abort while waiting) reach downstream through `onResponseError`.
+ * - failures (token acquisition, an abort while waiting) reach downstream through `onResponseError`;
+ * - it is itself the controller downstream is given ({@link AttemptController}): one object a request.
  */
-export class AuthHandler implements Handler {
+export class AuthHandler extends AttemptController implements Handler {
   readonly #auth: RequestAuth
   readonly #dispatch: Dispatch
   readonly #handler: Handler
-  readonly #signal: AbortSignal | undefined
-  readonly #controller = new AttemptController((reason) => this.#fail(reason))
   #opts: Dispatcher.DispatchOptions
-  #replayable: boolean
   #token: Token | undefined
   #retried = false
   /** Set while a response is being swallowed; called once its body is drained. */
@@ -38,25 +36,22 @@ export class AuthHandler implements Handler {
   #done = false
 
   constructor(auth: RequestAuth, dispatch: Dispatch, opts: Dispatcher.DispatchOptions, handler: Handler) {
+    super()
     this.#auth = auth
     this.#dispatch = dispatch
     this.#opts = opts
     this.#handler = handler
-    const signal = (opts as { signal?: unknown }).signal
-    this.#signal = signal instanceof AbortSignal ? signal : undefined
-    this.#replayable = isReplayableBody(opts.body)
   }
 
   /** Sends the first attempt: synchronously when the token is cached, else once it (and a buffered body) is ready. */
   start(): boolean {
     const { body } = this.#opts
     const ready =
-      this.#replayable || this.#auth.maxReplayBytes === 0 || !isStream(body)
-        ? this.#auth.token(this.#signal)
+      this.#auth.maxReplayBytes === 0 || !isStream(body) || isReplayableBody(body)
+        ? this.#auth.token(this.#signal())
         : bufferBody(body, this.#auth.maxReplayBytes).then((buffered) => {
             this.#opts = { ...this.#opts, body: buffered.body as Dispatcher.DispatchOptions['body'] }
-            this.#replayable = buffered.buffered
-            return this.#auth.token(this.#signal)
+            return this.#auth.token(this.#signal())
           })
     if (!(ready instanceof Promise)) return this.#send(ready)
     ready.then((token) => this.#resend(token), (error: unknown) => this.#fail(error))
@@ -64,18 +59,18 @@ export class AuthHandler implements Handler {
   }
 
   onRequestStart(controller: Controller, context: unknown): void {
-    this.#controller.target = controller
-    if (!this.#retried) this.#handler.onRequestStart?.(this.#controller, context)
+    this.follow(controller)
+    if (!this.#retried) this.#handler.onRequestStart?.(this, context)
   }
 
   onRequestUpgrade(_controller: Controller, statusCode: number, headers: Headers, socket: Duplex): void {
-    this.#handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket)
+    this.#handler.onRequestUpgrade?.(this, statusCode, headers, socket)
   }
 
   onResponseStart(_controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
     if (this.#auth.mayRetry(statusCode)) {
       const response = { status: statusCode, wwwAuthenticate: headers['www-authenticate'] }
-      const context = { replayable: this.#replayable, retried: this.#retried, signal: this.#signal }
+      const context = { replayable: isReplayableBody(this.#opts.body), retried: this.#retried, signal: this.#signal() }
       const next = this.#auth.retryToken(response, this.#token as Token, context)
       if (next !== undefined) {
         this.#retried = true
@@ -87,21 +82,21 @@ export class AuthHandler implements Handler {
         return
       }
     }
-    this.#handler.onResponseStart?.(this.#controller, statusCode, headers, statusMessage)
+    this.#handler.onResponseStart?.(this, statusCode, headers, statusMessage)
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
-    if (this.#drained === undefined) this.#handler.onResponseData?.(this.#controller, chunk)
+    if (this.#drained === undefined) this.#handler.onResponseData?.(this, chunk)
   }
 
   onResponseEnd(_controller: Controller, trailers: Headers): void {
     if (this.#drained !== undefined) return this.#drain()
     this.#done = true
-    this.#handler.onResponseEnd?.(this.#controller, trailers)
+    this.#handler.onResponseEnd?.(this, trailers)
   }
 
   onResponseError(_controller: Controller, error: Error): void {
-    if (this.#drained !== undefined && !this.#controller.aborted) return this.#drain()
+    if (this.#drained !== undefined && !this.aborted) return this.#drain()
     this.#fail(error)
   }
 
@@ -115,6 +110,16 @@ export class AuthHandler implements Handler {
 
   onRequestSent(): void {
     this.#handler.onRequestSent?.()
+  }
+
+  protected override onAttemptsAborted(reason: Error): void {
+    this.#fail(reason)
+  }
+
+  /** The caller's signal, which ends its own wait for a token. */
+  #signal(): AbortSignal | undefined {
+    const { signal } = this.#opts as { signal?: unknown }
+    return signal instanceof AbortSignal ? signal : undefined
   }
 
   #send(token: Token): boolean {
@@ -141,6 +146,6 @@ export class AuthHandler implements Handler {
   #fail(error: unknown): void {
     if (this.#done) return
     this.#done = true
-    this.#handler.onResponseError?.(this.#controller, error as Error)
+    this.#handler.onResponseError?.(this, error as Error)
   }
 }

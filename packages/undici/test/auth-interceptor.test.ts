@@ -145,6 +145,34 @@ describe('authInterceptor with undici dispatchers', () => {
     open()
     expect(f.server.requests.map((r) => r.status)).toEqual([401])
   })
+
+  it("pauses and resumes the attempt in flight: after a retry, the downstream's controller drives the second socket", async () => {
+    const f = await fixture()
+    await f.manager.getToken()
+    f.server.revokeAll()
+    const events: string[] = []
+    let resumed = false
+    const handler = recordingHandler()
+    const paused: Dispatcher.DispatchHandler = {
+      ...handler,
+      onResponseStart(controller, status) {
+        controller.pause()
+        events.push(`${status} paused: ${controller.paused}`)
+        setImmediate(() => {
+          resumed = true
+          controller.resume()
+        })
+      },
+      onResponseData(controller, chunk) {
+        events.push(resumed ? 'data' : 'data while paused')
+        handler.onResponseData?.(controller, chunk)
+      },
+    }
+    agentFor(f).dispatch({ origin: f.server.origin, path: '/echo', method: 'GET' }, paused)
+    await handler.done
+    expect(events).toEqual(['200 paused: true', 'data'])
+    expect(JSON.parse(handler.body)).toMatchObject({ token: 'token-2' })
+  })
 })
 
 describe('authInterceptor and headers', () => {

@@ -71,6 +71,7 @@ export class RequestAuth {
   readonly #origins: OriginPolicy | undefined
   readonly #retryOnUnauthorized: boolean
   readonly #upgradeScopes: boolean
+  #manager: TokenManager | undefined
   /** The stream-buffering cap, in bytes. */
   readonly maxReplayBytes: number
 
@@ -96,11 +97,14 @@ export class RequestAuth {
   }
 
   /**
-   * The credential's manager, looked up at each call so that a credential registered after the
-   * adapter was created is found. Throws {@link ErrorCode.UNKNOWN_CREDENTIAL}.
+   * The credential's manager. A name is looked up until it is found, and again once the manager
+   * found is closed (the credential was deleted), so a credential registered after the adapter was
+   * created, or registered anew, is found. Throws {@link ErrorCode.UNKNOWN_CREDENTIAL}.
    */
   manager(): TokenManager {
-    return this.#registry.resolve(this.#credential)
+    const found = this.#manager
+    if (found !== undefined && !found.closed) return found
+    return (this.#manager = this.#registry.resolve(this.#credential))
   }
 
   /**

@@ -79,6 +79,17 @@ describe('RequestAuth.token', () => {
     const token = await first
     expect(auth.token()).toBe(token)
   })
+
+  it('follows a credential deleted and registered anew, and fails while it is gone', async () => {
+    const { auth, manager } = setup()
+    expect(auth.manager()).toBe(manager)
+    await registry.delete('api')
+    expect(() => auth.token()).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_CREDENTIAL }))
+    const source = countingSource(() => ({ accessToken: 'anew', expiresIn: 600 }))
+    const again = registry.register('api', { source, origins: ['https://api.example.com'], prefetch: 'lazy', clock: new ManualClock() })
+    expect(auth.manager()).toBe(again)
+    expect((await auth.token()).accessToken).toBe('anew')
+  })
 })
 
 describe('RequestAuth.mayRetry', () => {
