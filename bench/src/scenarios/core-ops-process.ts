@@ -1,6 +1,7 @@
 /**
  * Scenario 2, run in its own process (see `core-ops.ts`): cached-token operations of
- * `@tokenwarden/core`, against a `Map` lookup as the floor. Each loop has its own function, so that
+ * `@tokenwarden/core`, against a `Map` lookup as the floor, and the clock read every freshness check
+ * makes (`Date.now()`, the default clock's). Each loop has its own function, so that
  * every call site stays monomorphic, as in a real caller.
  */
 import { RequestAuth, type Token, TokenManager, credentials } from '@tokenwarden/core'
@@ -14,6 +15,9 @@ let sink: unknown
 
 function mapGet(map: Map<string, Token>, n: number): void {
   for (let i = 0; i < n; i++) sink = map.get('core')
+}
+function clockRead(n: number): void {
+  for (let i = 0; i < n; i++) sink = Date.now()
 }
 function current(manager: TokenManager, n: number): void {
   for (let i = 0; i < n; i++) sink = manager.current()
@@ -62,6 +66,7 @@ const auth = new RequestAuth('core')
 
 const rows: CoreRow[] = [
   await measure('Map.get (floor)', (n) => mapGet(map, n)),
+  await measure('Date.now() (the clock read in each current())', (n) => clockRead(n)),
   await measure('current()', (n) => current(manager, n)),
   await measure('getToken()', (n) => getToken(manager, n)),
   await measure('await Map.get (floor)', (n) => awaitMapGet(map, n)),
