@@ -47,7 +47,7 @@ export class AuthHandler extends AttemptController implements Handler {
   start(): boolean {
     const { body } = this.#opts
     const ready =
-      this.#auth.maxReplayBytes === 0 || !isStream(body) || isReplayableBody(body)
+      this.#auth.maxReplayBytes === 0 || !isStream(body)
         ? this.#auth.token(this.#signal())
         : bufferBody(body, this.#auth.maxReplayBytes).then((buffered) => {
             this.#opts = { ...this.#opts, body: buffered.body as Dispatcher.DispatchOptions['body'] }
