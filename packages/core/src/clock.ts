@@ -12,9 +12,20 @@ export interface Clock {
   setTimeout(callback: () => void, ms: number): TimerHandle
   /** Cancels a timer from {@link Clock.setTimeout}. */
   clearTimeout(handle: TimerHandle): void
+  /**
+   * Keeps the process alive, as a pending socket would, until the returned function is called.
+   * The manager holds it while a caller waits for a token. A clock without it never holds the process.
+   */
+  hold?(): () => void
 }
 
-/** The clock of the running process; every timer it starts is `unref`'d. */
+const FOREVER_MS = 2 ** 31 - 1
+const noop = (): void => {}
+
+/**
+ * The clock of the running process; every timer it starts is `unref`'d. `hold` keeps one
+ * referenced interval, which does nothing, while a caller waits.
+ */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
   setTimeout(callback: () => void, ms: number): TimerHandle {
@@ -24,6 +35,10 @@ export const systemClock: Clock = Object.freeze({
   },
   clearTimeout(handle: TimerHandle): void {
     clearTimeout(handle as ReturnType<typeof setTimeout>)
+  },
+  hold(): () => void {
+    const handle = setInterval(noop, FOREVER_MS)
+    return () => clearInterval(handle)
   },
 })
 

@@ -55,6 +55,8 @@ export interface TokenErrorOptions {
   credential?: string | undefined
   /** Whether retrying may help; decides the retry policy when set. */
   transient?: boolean | undefined
+  /** Epoch ms before which the manager will not call the source again (a failure's cool-down). */
+  retryAt?: number | undefined
 }
 
 /**
@@ -69,12 +71,18 @@ export class TokenError extends Error {
   readonly credential: string | undefined
   /** `true` when retrying may help, `false` when it cannot, `undefined` when unknown. */
   readonly transient: boolean | undefined
+  /**
+   * Set on a failed acquisition's error: the epoch ms before which the manager answers with this
+   * same error instead of calling the source again (its cool-down). `undefined` otherwise.
+   */
+  readonly retryAt: number | undefined
 
   constructor(code: string, message: string, options: TokenErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.credential = options.credential
     this.transient = options.transient
+    this.retryAt = options.retryAt
     Object.defineProperty(this, brand, { value: true })
     Object.defineProperty(this, 'name', { value: new.target.name, configurable: true, writable: true })
   }
@@ -118,6 +126,11 @@ export class ReauthorizationRequiredError extends TokenError {
 
 /** A request or configuration the policy refuses: no origins, plain http, unknown credential. */
 export class TokenPolicyError extends TokenError {}
+
+/** Records on `error` the end of its cool-down (see {@link TokenError.retryAt}); for the manager. */
+export function setRetryAt(error: TokenError, at: number): void {
+  Object.defineProperty(error, 'retryAt', { value: at, enumerable: true, configurable: true, writable: false })
+}
 
 /** Tells whether `value` is a tokenwarden error, from this copy of the package or another. */
 export function isTokenError(value: unknown): value is TokenError {

@@ -10,6 +10,10 @@ export type UpdateReason = AcquireReason | 'stored' | 'manual'
  * - `refresh-failed`: an attempt failed; `retryInMs` says when the next one runs, absent when none will;
  * - `invalidated`: the token was dropped (`invalidate`, or a 401 through `reacquire`);
  * - `store-failed`: the store could not be read or written; the token in memory is unaffected;
+ * - `skipped`: a request to `origin` went without the token, because the credential may not go
+ *   there (once per origin);
+ * - `option-capped`: an option was cut for a token's lifetime (`expirySkew` to a quarter of it);
+ *   durations in seconds; once per manager;
  * - `closed`: the manager was closed; no event follows.
  */
 export type TokenEvent =
@@ -24,6 +28,15 @@ export type TokenEvent =
     }
   | { readonly type: 'invalidated'; readonly credential: string; readonly token: Token }
   | { readonly type: 'store-failed'; readonly credential: string; readonly error: unknown }
+  | { readonly type: 'skipped'; readonly credential: string; readonly origin: string }
+  | {
+      readonly type: 'option-capped'
+      readonly credential: string
+      readonly option: 'expirySkew'
+      readonly configured: number
+      readonly applied: number
+      readonly lifetime: number
+    }
   | { readonly type: 'closed'; readonly credential: string }
 
 /** A subscriber; it is called synchronously and its errors are reported as process warnings. */

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from './clock.ts'
 import { invalidOption } from './errors.ts'
 import { OriginPolicy } from './policy/origins.ts'
+import { failureDefaults } from './failure-gate.ts'
 import { defaultRetryDelay } from './retry-policy.ts'
 import type { TokenSource } from './source.ts'
 import type { TokenStore } from './stores/token-store.ts'
@@ -43,6 +44,17 @@ export interface TokenManagerOptions {
    * @default exponential backoff with full jitter from 500 ms, capped at 30 s, honouring `Retry-After`
    */
   retryDelay?: ((attempt: number, error: unknown) => number) | undefined
+  /**
+   * Seconds a single source call may take; then it is abandoned (its `ctx.signal` aborts) and counts
+   * as a transient failure (`TOKEN_SOURCE_TIMEOUT`). @default 30
+   */
+  sourceTimeout?: number | undefined
+  /**
+   * Seconds after a failed acquisition during which callers get the same error without a new source
+   * call; doubled for each failure in a row (at most 60 s). It also spaces out reacquisitions of
+   * tokens that are rejected right after they were issued. `0` turns both off. @default 1
+   */
+  coolDown?: number | undefined
   /** Persists tokens across restarts or processes. @default none: the token lives in the manager only */
   store?: TokenStore | undefined
   /** The key under which the store keeps this credential's token. @default the name */
@@ -65,6 +77,8 @@ export interface ResolvedOptions {
   prefetch: Prefetch
   maxRetries: number
   retryDelay: (attempt: number, error: unknown) => number
+  sourceTimeoutMs: number
+  coolDownMs: number
   store: TokenStore | undefined
   storeKey: string
   clock: Clock
@@ -73,6 +87,9 @@ export interface ResolvedOptions {
 }
 
 const PREFETCH: readonly string[] = ['async', 'lazy', 'sync']
+
+/** Defaults of the manager's own options, in ms. */
+export const managerDefaults: Readonly<{ sourceTimeoutInMs: number }> = Object.freeze({ sourceTimeoutInMs: 30_000 })
 
 /** Checks every option at the public boundary; a bad one throws a coded `TypeError` naming it. */
 export function resolveOptions(options: TokenManagerOptions): ResolvedOptions {
@@ -116,6 +133,8 @@ export function resolveOptions(options: TokenManagerOptions): ResolvedOptions {
     prefetch: prefetch as Prefetch,
     maxRetries,
     retryDelay: options.retryDelay ?? defaultRetryDelay,
+    sourceTimeoutMs: (positive(options.sourceTimeout, 'sourceTimeout') ?? managerDefaults.sourceTimeoutInMs / 1000) * 1000,
+    coolDownMs: seconds(options.coolDown, 'coolDown') ?? failureDefaults.coolDownInMs,
     store,
     storeKey,
     clock,

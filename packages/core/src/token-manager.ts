@@ -8,8 +8,10 @@ import {
   TokenError,
   isTokenError,
 } from './errors.ts'
+import { FailureGate } from './failure-gate.ts'
 import { type NormalizedToken, normalizeGrant, parseScope } from './normalize-grant.ts'
 import type { OriginPolicy } from './policy/origins.ts'
+import { refreshDefaults } from './refresh-window.ts'
 import { isTransientError } from './retry-policy.ts'
 import type { AcquireContext, AcquireReason, TokenGrant } from './source.ts'
 import type { TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
@@ -31,11 +33,17 @@ export interface ReacquireOptions extends WaitOptions {
 interface Job {
   readonly reason: AcquireReason
   readonly claims: string | undefined
+  /** How long the job waits before its first source call (the backoff after quick rejections). */
+  readonly delayMs: number
   promise: Promise<Token>
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1
 const RECENT_TOKENS = 8
+/** Origins remembered for `skipped` events; beyond this many, no more events are emitted. */
+const MAX_SKIPPED_ORIGINS = 256
+/** Reasons that ask for something new (and so may run during a cool-down, and start none). */
+const ASKS_ANEW: ReadonlySet<AcquireReason> = new Set(['forced', 'scope-upgrade', 'claims'])
 const noop = (): void => {}
 
 /**
@@ -49,7 +57,11 @@ const noop = (): void => {}
  * - **expiring, expired or absent**: callers wait on the single in-flight acquisition; a caller's
  *   abort ends only its own wait;
  * - transient failures are retried with backoff up to `maxRetries`; terminal ones fail at once;
- * - every timer is `unref`'d and no promise the manager creates is ever left rejected unhandled.
+ *   every source call is abandoned after `sourceTimeout`;
+ * - a failed acquisition starts a cool-down during which callers get the same error at once, and
+ *   tokens rejected right after they were issued are reacquired ever more slowly ({@link FailureGate});
+ * - every timer is `unref`'d; while a caller waits for a token the process is kept alive (as a
+ *   pending socket would keep it), and no promise the manager creates is ever left rejected unhandled.
  *
  * @example
  * ```ts
@@ -67,6 +79,7 @@ export class TokenManager implements AsyncDisposable {
   readonly #closing = new AbortController()
   readonly #listeners = new Set<TokenListener>()
   readonly #recent: Token[] = []
+  readonly #gate: FailureGate
   #token: Token | undefined
   #resolved: Promise<Token> | undefined
   #expiringAt = 0
@@ -77,6 +90,12 @@ export class TokenManager implements AsyncDisposable {
   #backgroundNotBefore = 0
   #scopes: readonly string[] | undefined
   #closed = false
+  /** Callers waiting for an acquisition, and the clock's hold on the process while there are any. */
+  #waiting = 0
+  #release: (() => void) | undefined
+  /** Origins already reported in a `skipped` event. */
+  #skipped: Set<string> | undefined
+  #skewCapReported = false
   #stats = {
     acquisitions: 0,
     attempts: 0,
@@ -94,7 +113,8 @@ export class TokenManager implements AsyncDisposable {
     this.name = this.#options.name
     this.origins = this.#options.origins
     this.#scopes = this.#options.scopes
-    if (this.#options.prefetch !== 'lazy') this.#startJob('initial', undefined)
+    this.#gate = new FailureGate(this.#options.coolDownMs)
+    if (this.#options.prefetch !== 'lazy') this.#startJob('initial', undefined, 0)
   }
 
   /**
@@ -145,9 +165,10 @@ export class TokenManager implements AsyncDisposable {
     return this.#token
   }
 
-  /** Forces a new acquisition (joining one already in flight). */
+  /** Forces a new acquisition (joining one already in flight); ends a failure's cool-down. */
   refresh(options?: WaitOptions): Promise<Token> {
     if (this.#closed) return Promise.reject(this.#closedError())
+    this.#gate.end()
     return this.#wait(options?.signal, () => this.#ensureJob('forced'))
   }
 
@@ -171,21 +192,25 @@ export class TokenManager implements AsyncDisposable {
    * Replaces a token a server rejected. Rules:
    * - if `rejected` was already replaced by a newer usable token, that token is returned at once;
    * - otherwise `rejected` is dropped (only if still cached) and callers share one acquisition:
-   *   any number of concurrent calls with the same rejected token cause one source call.
+   *   any number of concurrent calls with the same rejected token cause one source call;
+   * - when tokens keep being rejected right after they were issued, that acquisition first waits a
+   *   backoff that grows with each such rejection ({@link FailureGate}).
    */
   reacquire(rejected: Token, options?: ReacquireOptions): Promise<Token> {
     if (this.#closed) return Promise.reject(this.#closedError())
     this.#stats.reacquires++
     const current = this.current()
     if (current !== undefined && current.generation > rejected.generation) return this.#resolved as Promise<Token>
-    this.invalidate(rejected)
+    const delayMs = this.invalidate(rejected) ? this.#gate.rejected(rejected, this.#options.clock.now()) : 0
     const claims = options?.claims
-    return this.#wait(options?.signal, () => this.#ensureJob(claims === undefined ? 'rejected' : 'claims', claims))
+    return this.#wait(options?.signal, () =>
+      this.#ensureJob(claims === undefined ? 'rejected' : 'claims', claims, delayMs),
+    )
   }
 
   /**
    * Uses `grant` as the token from now on (a manual override), after persisting it through the
-   * store; rejects with {@link ErrorCode.STORE_FAILED} when persisting fails, and then keeps the
+   * store; ends a failure's cool-down. Rejects with {@link ErrorCode.STORE_FAILED} when persisting fails, and then keeps the
    * previous token.
    */
   async setToken(grant: TokenGrant): Promise<Token> {
@@ -242,6 +267,17 @@ export class TokenManager implements AsyncDisposable {
   }
 
   /**
+   * Tells subscribers, once per origin, that a request to `origin` went without the token because
+   * the credential may not go there (a `skipped` event). Adapters call it through the request policy.
+   */
+  skipped(origin: string): void {
+    const seen = (this.#skipped ??= new Set())
+    if (seen.has(origin) || seen.size >= MAX_SKIPPED_ORIGINS) return
+    seen.add(origin)
+    this.#emit({ type: 'skipped', credential: this.name, origin })
+  }
+
+  /**
    * Returns the token this manager issued with the given `Authorization` header value, among its
    * last few tokens; `undefined` when the header is not one of ours (a caller set its own).
    */
@@ -289,27 +325,47 @@ export class TokenManager implements AsyncDisposable {
     }
   }
 
-  #ensureJob(reason: AcquireReason, claims?: string): Promise<Token> {
-    return this.#job?.promise ?? this.#startJob(reason, claims)
+  /** Joins the acquisition in flight, or starts one unless a cool-down answers with the last failure. */
+  #ensureJob(reason: AcquireReason, claims?: string, delayMs = 0): Promise<Token> {
+    const job = this.#job
+    if (job !== undefined) return job.promise
+    const blocked = ASKS_ANEW.has(reason) ? undefined : this.#gate.blocked(this.#options.clock.now())
+    if (blocked !== undefined) return Promise.reject(blocked)
+    return this.#startJob(reason, claims, delayMs)
   }
 
-  #startJob(reason: AcquireReason, claims: string | undefined): Promise<Token> {
-    const job: Job = { reason, claims, promise: undefined as never }
+  #startJob(reason: AcquireReason, claims: string | undefined, delayMs: number): Promise<Token> {
+    const job: Job = { reason, claims, delayMs, promise: undefined as never }
     this.#job = job
     job.promise = this.#run(job)
     job.promise.catch(noop)
     return job.promise
   }
 
-  /** Waits for `start()` unless `signal` is already aborted, in which case nothing starts. */
+  /**
+   * Waits for `start()` unless `signal` is already aborted, in which case nothing starts. While any
+   * caller waits, the clock holds the process open: an acquisition someone awaits (its retry sleeps
+   * included) keeps the process alive; one nobody awaits (a prefetch, a background refresh) does not.
+   */
   #wait(signal: AbortSignal | undefined, start: () => Promise<Token>): Promise<Token> {
     if (signal?.aborted) return Promise.reject(signal.reason)
     this.#stats.waits++
-    return abortable(start(), signal)
+    if (this.#waiting++ === 0) this.#release = this.#options.clock.hold?.()
+    const waited = abortable(start(), signal)
+    waited.then(this.#done, this.#done)
+    return waited
+  }
+
+  /** One wait ended: the last one lets the process go. */
+  readonly #done = (): void => {
+    if (--this.#waiting > 0) return
+    this.#release?.()
+    this.#release = undefined
   }
 
   async #run(job: Job): Promise<Token> {
     try {
+      if (job.delayMs > 0) await this.#sleep(job.delayMs)
       if (job.reason === 'initial') {
         const restored = await this.#restore(job)
         if (restored !== undefined) return restored
@@ -326,7 +382,7 @@ export class TokenManager implements AsyncDisposable {
       const issuedAt = clock.now()
       try {
         this.#stats.attempts++
-        const grant = await abortable(source.acquire(this.#context(job)), this.#closing.signal)
+        const grant = await this.#attempt(job)
         const normalized = this.#normalize(grant, issuedAt, producedBy(grant, source.kind))
         if (job.reason === 'scope-upgrade') this.#checkScopes(normalized.token)
         await this.#persist(normalized.token)
@@ -337,18 +393,55 @@ export class TokenManager implements AsyncDisposable {
         this.#stats.failures++
         const retryInMs = attempt <= maxRetries && isTransientError(error) ? retryDelay(attempt, error) : undefined
         this.#emit({ type: 'refresh-failed', credential: this.name, error, attempt, reason: job.reason, retryInMs })
-        if (retryInMs === undefined) throw this.#failure(error, attempt)
-        await sleep(clock, retryInMs, this.#closing.signal).catch(() => {
-          throw this.#closedError()
-        })
+        if (retryInMs === undefined) {
+          const failure = this.#failure(error, attempt)
+          if (!ASKS_ANEW.has(job.reason) || job.reason === 'forced') this.#gate.failed(failure, clock.now())
+          throw failure
+        }
+        await this.#sleep(retryInMs)
       }
     }
   }
 
-  #context(job: Job): AcquireContext {
+  /** Sleeps on the clock; rejects with the closed error when the manager closes meanwhile. */
+  #sleep(ms: number): Promise<void> {
+    return sleep(this.#options.clock, ms, this.#closing.signal).catch(() => {
+      throw this.#closedError()
+    })
+  }
+
+  /**
+   * One source call, abandoned (its signal aborted) when the manager closes or after
+   * `sourceTimeout`: then it fails with a transient `TOKEN_SOURCE_TIMEOUT`, whatever the source does.
+   */
+  async #attempt(job: Job): Promise<TokenGrant> {
+    const { clock, source, sourceTimeoutMs } = this.#options
+    const closing = this.#closing.signal
+    if (closing.aborted) throw this.#closedError()
+    const deadline = new AbortController()
+    const onClose = (): void => deadline.abort(closing.reason)
+    closing.addEventListener('abort', onClose, { once: true })
+    const timer = clock.setTimeout(() => deadline.abort(this.#timeoutError(sourceTimeoutMs)), sourceTimeoutMs)
+    try {
+      return await abortable(source.acquire(this.#context(job, deadline.signal)), deadline.signal)
+    } finally {
+      clock.clearTimeout(timer)
+      closing.removeEventListener('abort', onClose)
+    }
+  }
+
+  #timeoutError(ms: number): TokenError {
+    return new TokenError(
+      ErrorCode.SOURCE_TIMEOUT,
+      `the ${this.#options.source.kind} source of "${this.name}" did not answer within ${ms / 1000} s (sourceTimeout)`,
+      { credential: this.name, transient: true },
+    )
+  }
+
+  #context(job: Job, signal: AbortSignal): AcquireContext {
     const store = this.#options.store
     return {
-      signal: this.#closing.signal,
+      signal,
       reason: job.reason,
       credential: this.name,
       previous: this.#token ?? this.#last,
@@ -359,7 +452,7 @@ export class TokenManager implements AsyncDisposable {
   }
 
   #normalize(grant: TokenGrant, issuedAt: number, source: string): NormalizedToken {
-    return normalizeGrant(grant, {
+    const normalized = normalizeGrant(grant, {
       issuedAt,
       generation: ++this.#generation,
       source,
@@ -368,6 +461,26 @@ export class TokenManager implements AsyncDisposable {
       defaultExpiresIn: this.#options.defaultExpiresIn,
       refreshBeforeMs: this.#options.refreshBeforeMs,
       expirySkewMs: this.#options.expirySkewMs,
+    })
+    this.#reportSkewCap(normalized.token)
+    return normalized
+  }
+
+  /** Says once, in an `option-capped` event, that `expirySkew` was cut to a quarter of a token's lifetime. */
+  #reportSkewCap(token: Token): void {
+    const skewMs = this.#options.expirySkewMs
+    if (this.#skewCapReported || skewMs === undefined || token.expiresAt === undefined) return
+    const lifetimeMs = token.expiresAt - token.issuedAt
+    const appliedMs = lifetimeMs * refreshDefaults.maxMandatoryFraction
+    if (skewMs <= appliedMs) return
+    this.#skewCapReported = true
+    this.#emit({
+      type: 'option-capped',
+      credential: this.name,
+      option: 'expirySkew',
+      configured: skewMs / 1000,
+      applied: appliedMs / 1000,
+      lifetime: lifetimeMs / 1000,
     })
   }
 
@@ -434,6 +547,7 @@ export class TokenManager implements AsyncDisposable {
     this.#resolved = Promise.resolve(token)
     this.#expiringAt = expiringAt
     this.#backgroundNotBefore = 0
+    this.#gate.succeeded()
     this.#recent.unshift(token)
     if (this.#recent.length > RECENT_TOKENS) this.#recent.pop()
     this.#stats.acquisitions++
@@ -444,8 +558,9 @@ export class TokenManager implements AsyncDisposable {
   /** Starts one background refresh unless one runs already or the last one failed too recently. */
   #refreshInBackground(now: number): void {
     if (this.#job !== undefined || now < this.#backgroundNotBefore || this.#closed) return
+    if (this.#gate.blocked(now) !== undefined) return
     this.#stats.proactiveRefreshes++
-    this.#startJob('proactive', undefined).catch((error: unknown) => {
+    this.#startJob('proactive', undefined, 0).catch((error: unknown) => {
       if (this.#closed) return
       const [attempts, cause] = error instanceof TokenAcquisitionError ? [error.attempts, error.cause] : [1, error]
       this.#backgroundNotBefore = this.#options.clock.now() + this.#options.retryDelay(attempts + 1, cause)
@@ -473,8 +588,13 @@ export class TokenManager implements AsyncDisposable {
     this.#timer = undefined
   }
 
+  /**
+   * The error an acquisition ends with. Rules: when retries ran out (the last failure was
+   * transient), a {@link TokenAcquisitionError} with the attempt count and the last error as `cause`;
+   * a terminal tokenwarden error as it is; any other terminal error wrapped with its attempt count.
+   */
   #failure(error: unknown, attempts: number): TokenError {
-    if (isTokenError(error)) return error
+    if (isTokenError(error) && !isTransientError(error)) return error
     return new TokenAcquisitionError(
       `could not acquire a token for "${this.name}" from its ${this.#options.source.kind} source` +
         ` after ${attempts} attempt${attempts === 1 ? '' : 's'}${describe(error)}`,

@@ -81,11 +81,20 @@ describe('normalizeGrant', () => {
   })
 
   it('rejects a token that already counts as expired', () => {
-    expect(() => normalizeGrant({ accessToken: 'a', expiresIn: 10 }, { ...base, expirySkewMs: 30_000 })).toThrow(
-      expect.objectContaining({ code: ErrorCode.EXPIRES_TOO_SOON }),
-    )
     expect(() => normalizeGrant({ accessToken: 'a', expiresAt: issuedAt - 1 }, base)).toThrow(
       expect.objectContaining({ code: ErrorCode.EXPIRES_TOO_SOON }),
     )
+    expect(() => normalizeGrant({ accessToken: 'a', expiresAt: issuedAt }, base)).toThrow(
+      expect.objectContaining({ code: ErrorCode.EXPIRES_TOO_SOON }),
+    )
+  })
+
+  it('caps a configured expirySkew at a quarter of the lifetime, so a 60 s skew still lets 60 s and 30 s tokens be used', () => {
+    for (const expiresIn of [60, 30, 10]) {
+      const { expiringAt } = normalizeGrant({ accessToken: 'a', expiresIn }, { ...base, expirySkewMs: 60_000 })
+      expect(expiringAt).toBe(issuedAt + expiresIn * 750)
+    }
+    const small = normalizeGrant({ accessToken: 'a', expiresIn: 3600 }, { ...base, expirySkewMs: 60_000 })
+    expect(small.expiringAt).toBe(issuedAt + 3_540_000)
   })
 })

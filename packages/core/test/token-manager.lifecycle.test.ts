@@ -200,6 +200,7 @@ describe('events and stats', () => {
     const off = m.subscribe((e) => events.push(e.type === 'updated' ? `updated:${e.reason}` : e.type))
     const t1 = await m.getToken()
     await m.refresh().catch(() => {})
+    await clock.advance(1_000)
     await m.reacquire(t1)
     off()
     await m.refresh()

@@ -144,14 +144,33 @@ describe('expiring and expired tokens', () => {
     expect((await m.getToken()).accessToken).toBe('token-2')
   })
 
-  it('treats a refresh that returns an already-expiring token as a failure, not a loop', async () => {
+  it('treats a refresh that returns an already-expired token as a failure, not a loop', async () => {
     const clock = new ManualClock()
-    const source = countingSource((call) => ({ accessToken: `token-${call}`, expiresIn: call === 1 ? 3600 : 20 }))
-    const m = manager({ source, clock, expirySkew: 30 })
+    const source = countingSource((call) => ({ accessToken: `token-${call}`, expiresAt: call === 1 ? undefined : clock.now() - 1 }))
+    const m = manager({ source, clock, defaultExpiresIn: 3600 })
     const t1 = await m.getToken()
     await expect(m.refresh()).rejects.toMatchObject({ code: ErrorCode.EXPIRES_TOO_SOON })
     expect(source.calls).toBe(2)
     expect(m.peek()).toBe(t1)
+  })
+
+  it('uses 60 s tokens with expirySkew: 60, cutting the skew to 15 s and saying so once in an event', async () => {
+    const clock = new ManualClock()
+    const source = countingSource((call) => ({ accessToken: `token-${call}`, expiresIn: 60 }))
+    const m = manager({ source, clock, expirySkew: 60, prefetch: 'lazy' })
+    const events: unknown[] = []
+    m.subscribe((e) => e.type === 'option-capped' && events.push(e))
+    const t1 = await m.getToken()
+    expect(m.current()).toBe(t1)
+    await clock.advance(44_000)
+    expect(m.current()).toBe(t1)
+    await clock.advance(1_000)
+    expect(m.current()).toBeUndefined()
+    expect((await m.getToken()).accessToken).toBe('token-2')
+    expect(source.calls).toBe(2)
+    expect(events).toEqual([
+      { type: 'option-capped', credential: m.name, option: 'expirySkew', configured: 60, applied: 15, lifetime: 60 },
+    ])
   })
 
   it('honours the server refresh_in', async () => {

@@ -28,6 +28,9 @@ export interface RequestAuthOptions {
   maxReplayBytes?: number | undefined
 }
 
+/** Origins a policy remembers having reported as skipped. */
+const MAX_SKIPPED_ORIGINS = 256
+
 /**
  * What to do with a request's `Authorization` header:
  * - `attach`: set ours (after removing every case-variant of the header);
@@ -56,7 +59,8 @@ export interface RetryContext {
 /**
  * The request-auth policy of one adapter instance for one credential; every adapter makes all its
  * decisions here. Simple rules:
- * 1. a request to an origin the credential may not reach goes untouched, and no token is fetched;
+ * 1. a request to an origin the credential may not reach goes untouched, and no token is fetched
+ *    (the manager emits a `skipped` event, once per origin);
  * 2. a caller's own `Authorization` header is left alone; a header carrying one of our tokens is
  *    ours: replaced on a retry, stripped on any origin the token may not go to;
  * 3. the token comes from the manager (`token()` is synchronous when it is cached);
@@ -72,6 +76,7 @@ export class RequestAuth {
   readonly #retryOnUnauthorized: boolean
   readonly #upgradeScopes: boolean
   #manager: TokenManager | undefined
+  #skipped: Set<string> | undefined
   /** The stream-buffering cap, in bytes. */
   readonly maxReplayBytes: number
 
@@ -113,8 +118,13 @@ export class RequestAuth {
    */
   plan(url: string | URL, authorization: string | null | undefined): AuthPlan {
     const manager = this.manager()
-    const allowed = this.#originPolicy(manager).allows(typeof url === 'string' ? originOf(url) : url)
-    if (authorization === undefined || authorization === null) return allowed ? 'attach' : 'skip'
+    const origin = typeof url === 'string' ? originOf(url) : url
+    const allowed = this.#originPolicy(manager).allows(origin)
+    if (authorization === undefined || authorization === null) {
+      if (allowed) return 'attach'
+      this.#reportSkipped(manager, origin)
+      return 'skip'
+    }
     if (manager.recognize(authorization) === undefined) return 'skip'
     return allowed ? 'attach' : 'strip'
   }
@@ -154,6 +164,22 @@ export class RequestAuth {
     if (context.replayable) return next
     next.catch(() => {})
     return undefined
+  }
+
+  /**
+   * Reports a skipped origin to the manager the first time this policy sees it, as `URL.origin`
+   * spells it (never a URL's user or password); later requests to it cost one set look-up.
+   */
+  #reportSkipped(manager: TokenManager, origin: string | URL): void {
+    const key = typeof origin === 'string' ? origin : origin.origin
+    const seen = (this.#skipped ??= new Set())
+    if (seen.has(key) || seen.size >= MAX_SKIPPED_ORIGINS) return
+    seen.add(key)
+    try {
+      manager.skipped(typeof origin === 'string' ? new URL(origin).origin : key)
+    } catch {
+      // not a URL: nothing to report
+    }
   }
 
   #originPolicy(manager: TokenManager): OriginPolicy {

@@ -93,7 +93,9 @@ describe('chain', () => {
   it('makes a manager retry a transient exhaustion, and give up at once on a terminal one', async () => {
     const flaky = spySource('flaky', () => Promise.reject(Object.assign(new Error('busy'), { status: 503 })))
     await using retrying = new TokenManager({ source: chain([flaky]), prefetch: 'lazy', maxRetries: 2, retryDelay: () => 0 })
-    await expect(retrying.getToken()).rejects.toMatchObject({ code: ErrorCode.CHAIN_EXHAUSTED })
+    const exhausted = await rejectionOf(retrying.getToken())
+    expect(exhausted).toMatchObject({ code: ErrorCode.ACQUISITION_FAILED, attempts: 3 })
+    expect((exhausted as Error).cause).toMatchObject({ code: ErrorCode.CHAIN_EXHAUSTED })
     expect(flaky.calls()).toBe(3)
 
     const revoked = spySource('revoked', () => Promise.reject(Object.assign(new Error('no'), { transient: false })))
