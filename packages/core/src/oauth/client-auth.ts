@@ -3,6 +3,7 @@ import { type ClientAuth, ClientSecretBasic, ClientSecretPost, None, type Privat
 import { invalidOption } from '../errors.ts'
 import type { AcquireContext } from '../source.ts'
 import { type OAuthClientOptions, type StringProvider, checkProvider, optionalString, readProvided } from './oauth-options.ts'
+import { basicCredentialEncode } from './safe-text.ts'
 
 /** How one request authenticates the client, and the secrets it carries (to keep out of errors). */
 export interface PreparedClientAuth {
@@ -40,7 +41,10 @@ export function clientAuthentication(options: OAuthClientOptions): ClientAuthent
   if (method === 'client_secret_basic' || method === 'client_secret_post') {
     if (secret === undefined) throw invalidOption('clientSecret', `a non-empty string (clientAuth is '${method}')`)
     const auth = method === 'client_secret_basic' ? ClientSecretBasic(secret) : ClientSecretPost(secret)
-    return { prepare: async () => ({ auth, secrets: [secret] }) }
+    // The Basic credentials as sent, so that a server echoing its Authorization header is scrubbed too.
+    const basic = btoa(`${basicCredentialEncode(String(options.clientId))}:${basicCredentialEncode(secret)}`)
+    const secrets = method === 'client_secret_basic' ? [secret, basic] : [secret]
+    return { prepare: async () => ({ auth, secrets }) }
   }
   if (method === 'private_key_jwt') {
     if (assertion !== undefined) return assertionAuthentication(assertion)

@@ -1,6 +1,8 @@
 import { inspect, type InspectOptionsStylized } from 'node:util'
 import { ErrorCode, TokenError } from '../errors.ts'
 import { INSPECT } from '../inspect-symbol.ts'
+import { type EndpointCause, endpointCause } from './endpoint-cause.ts'
+import { safeText, secretScrubber } from './safe-text.ts'
 
 /** What a {@link TokenEndpointError} is built from. */
 export interface TokenEndpointErrorOptions {
@@ -20,7 +22,7 @@ export interface TokenEndpointErrorOptions {
   endpoint?: string | undefined
   /** The credential concerned. */
   credential?: string | undefined
-  /** The underlying error (from openid-client, or fetch); kept only as `cause`. */
+  /** The underlying error (from openid-client, or fetch); only its safe copy is kept, as `cause`. */
   cause?: unknown
   /** Values to blank out of every text the error keeps (client secret, assertions, tokens). */
   secrets?: readonly (string | undefined)[] | undefined
@@ -28,7 +30,6 @@ export interface TokenEndpointErrorOptions {
 
 const MAX_DESCRIPTION = 200
 const MAX_ERROR_CODE = 64
-const MIN_SCRUBBED_SECRET = 6
 
 /**
  * A token endpoint (or a discovery document) answered with an error, could not be reached, timed
@@ -37,8 +38,9 @@ const MIN_SCRUBBED_SECRET = 6
  *
  * Secret safety: the message and every field hold only the status, the OAuth error code and a
  * sanitised description (printable ASCII, at most 200 characters, with every secret the request
- * carried blanked out). The raw openid-client error, which may hold the whole response, is kept as
- * the non-enumerable `cause` only; `util.inspect` and `toJSON` render it as its name and message.
+ * carried blanked out). The raw openid-client error, which holds the answer's body and `Response`,
+ * is not kept: `cause` is an {@link EndpointCause}, a copy of the error chain with names, scrubbed
+ * messages, codes, statuses and stack frames only. `util.inspect` and `toJSON` render it as one line.
  *
  * @example
  * ```ts
@@ -57,21 +59,24 @@ export class TokenEndpointError extends TokenError {
   /** The URL (origin and path) that answered. */
   readonly endpoint: string | undefined
   declare readonly transient: boolean
+  /** What the error underneath was, without any body, response or secret (see {@link EndpointCause}). */
+  declare readonly cause: EndpointCause | undefined
   readonly #causeSummary: string | undefined
 
   constructor(message: string, options: TokenEndpointErrorOptions) {
-    const scrub = scrubber(options.secrets ?? [])
+    const scrub = secretScrubber(options.secrets ?? [])
+    const cause = endpointCause(options.cause, scrub)
     super(options.code ?? ErrorCode.ENDPOINT_ERROR, scrub(message), {
-      cause: options.cause,
+      cause,
       credential: options.credential,
       transient: options.transient,
     })
     this.status = options.status
-    this.error = sanitize(options.error, MAX_ERROR_CODE, scrub)
-    this.errorDescription = sanitize(options.errorDescription, MAX_DESCRIPTION, scrub)
+    this.error = safeText(options.error, MAX_ERROR_CODE, scrub)
+    this.errorDescription = safeText(options.errorDescription, MAX_DESCRIPTION, scrub)
     this.retryAfter = options.retryAfter
     this.endpoint = options.endpoint
-    this.#causeSummary = summarize(options.cause, scrub)
+    this.#causeSummary = summarize(options.cause, cause)
   }
 
   /** A secret-free description, safe to log. */
@@ -103,38 +108,13 @@ export class TokenEndpointError extends TokenError {
 }
 
 /**
- * Replaces every secret of a usable length by `[redacted]`, as it is and in the encodings a server
- * may echo it in (percent-encoded, form-encoded).
+ * The cause as `Name: message (code)`, followed by its own cause (the detail openid-client wraps,
+ * such as which property of the answer was wrong), read from the safe copy.
  */
-function scrubber(secrets: readonly (string | undefined)[]): (text: string) => string {
-  const blanked = new Set<string>()
-  for (const secret of secrets) {
-    if (typeof secret !== 'string' || secret.length < MIN_SCRUBBED_SECRET) continue
-    blanked.add(secret).add(encodeURIComponent(secret)).add(new URLSearchParams({ s: secret }).toString().slice(2))
-  }
-  const ordered = [...blanked].sort((a, b) => b.length - a.length)
-  return (text) => ordered.reduce((out, secret) => out.split(secret).join('[redacted]'), text)
-}
-
-/** Keeps printable ASCII only, capped at `max` characters, secrets blanked. */
-function sanitize(value: unknown, max: number, scrub: (text: string) => string): string | undefined {
-  if (typeof value !== 'string') return undefined
-  const clean = scrub(value).replace(/[^\x20-\x7e]/g, '').slice(0, max)
-  return clean.length === 0 ? undefined : clean
-}
-
-/**
- * The cause as `Name: message (code)`, followed by its own cause when that is an error too (the
- * detail openid-client wraps, such as which property of the answer was wrong). Error messages of
- * openid-client and fetch are fixed texts; they are scrubbed all the same.
- */
-function summarize(cause: unknown, scrub: (text: string) => string): string | undefined {
-  if (cause === undefined) return undefined
-  if (!(cause instanceof Error)) return typeof cause
-  const describe = (error: Error): string => {
-    const code = (error as { code?: unknown }).code
-    return `${error.name}: ${error.message}${typeof code === 'string' ? ` (${code})` : ''}`
-  }
-  const inner = cause.cause instanceof Error ? ` <- ${describe(cause.cause)}` : ''
-  return sanitize(`${describe(cause)}${inner}`, MAX_DESCRIPTION * 2, scrub)
+function summarize(raw: unknown, cause: EndpointCause | undefined): string | undefined {
+  if (raw === undefined) return undefined
+  if (cause === undefined) return typeof raw
+  const describe = (error: EndpointCause): string => `${error.name}: ${error.message}${error.code === undefined ? '' : ` (${error.code})`}`
+  const inner = cause.cause === undefined ? '' : ` <- ${describe(cause.cause)}`
+  return `${describe(cause)}${inner}`.slice(0, MAX_DESCRIPTION * 2)
 }
