@@ -28,6 +28,12 @@ export interface AcquireContext {
   readonly claims: string | undefined
   /** Reads the token last persisted in the manager's store (another process may have renewed it). */
   readonly stored: () => Promise<TokenRecord | undefined>
+  /**
+   * `true` when the caller keeps the process alive for as long as anyone waits for this token (a
+   * {@link TokenManager} does): the source's own I/O may then be `unref`'d, so that an acquisition
+   * nobody waits for (a prefetch, a background refresh) never holds the process open.
+   */
+  readonly mayUnref?: boolean | undefined
 }
 
 /**

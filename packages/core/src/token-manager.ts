@@ -447,6 +447,7 @@ export class TokenManager implements AsyncDisposable {
       previous: this.#token ?? this.#last,
       scopes: this.#scopes,
       claims: job.claims,
+      mayUnref: true,
       stored: () => (store === undefined ? Promise.resolve(undefined) : store.get(this.#options.storeKey)),
     }
   }

@@ -1,5 +1,6 @@
 import type { CustomFetch } from 'openid-client'
 import { enqueue } from './endpoint-queue.ts'
+import { unrefFetch } from './unref-fetch.ts'
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 
@@ -10,6 +11,7 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
  *   caller's signal aborts first;
  * - once sent, it is aborted by the caller's signal or after `timeoutMs`, whichever comes first;
  *   openid-client's own timeout is not used (it would count the time spent in the queue);
+ * - a request made for a manager (`ctx.mayUnref`) never keeps the process alive by itself;
  * - the whole body is read inside the slot and kept, so that failures are classified from the raw
  *   status, headers and body, whatever openid-client made of them.
  */
@@ -29,10 +31,13 @@ export class HttpExchange {
 
   readonly #signal: AbortSignal | undefined
   readonly #timeoutMs: number
+  readonly #unref: boolean
 
-  constructor(signal: AbortSignal | undefined, timeoutMs: number) {
+  /** `unref`: send through {@link unrefFetch}, whose socket never keeps the process alive. */
+  constructor(signal: AbortSignal | undefined, timeoutMs: number, unref = false) {
     this.#signal = signal
     this.#timeoutMs = timeoutMs
+    this.#unref = unref
   }
 
   /** The `customFetch` to give openid-client. */
@@ -57,7 +62,8 @@ export class HttpExchange {
     const timeout = AbortSignal.timeout(this.#timeoutMs)
     const signal = this.#signal === undefined ? timeout : AbortSignal.any([this.#signal, timeout])
     try {
-      const response = await globalThis.fetch(url, { ...init, signal } as RequestInit)
+      const send = this.#unref ? unrefFetch : globalThis.fetch
+      const response = await send(url, { ...init, signal } as RequestInit)
       const body = await response.text()
       this.status = response.status
       this.headers = response.headers

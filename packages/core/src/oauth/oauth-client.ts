@@ -53,7 +53,7 @@ export function oauthClient(options: OAuthClientOptions): OAuthClient {
         timeoutMs,
         secrets: [...prepared.secrets, ...secrets],
       }
-      const exchange = new HttpExchange(ctx.signal, timeoutMs)
+      const exchange = new HttpExchange(ctx.signal, timeoutMs, ctx.mayUnref === true)
       let response: TokenEndpointResponse
       try {
         const config = new Configuration(metadata, clientId, undefined, prepared.auth)

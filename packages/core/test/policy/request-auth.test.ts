@@ -31,6 +31,24 @@ describe('RequestAuth.plan', () => {
     expect(source.calls).toBe(0)
   })
 
+  it('tells subscribers once per origin that a request went without the token, never with user or password', () => {
+    const { auth, manager } = setup()
+    const events: unknown[] = []
+    manager.subscribe((e) => events.push(e))
+    for (let i = 0; i < 3; i++) {
+      auth.plan('https://other.example.com/v1/me?x=1', undefined)
+      auth.plan(new URL('https://third.example.com:8443/'), undefined)
+      auth.plan('https://user:secret@fourth.example.com/', undefined)
+    }
+    auth.plan('https://api.example.com/', undefined)
+    auth.plan('https://other.example.com/', 'Basic dXNlcjpwYXNz')
+    expect(events).toEqual([
+      { type: 'skipped', credential: 'api', origin: 'https://other.example.com' },
+      { type: 'skipped', credential: 'api', origin: 'https://third.example.com:8443' },
+      { type: 'skipped', credential: 'api', origin: 'https://fourth.example.com' },
+    ])
+  })
+
   it("leaves a caller's own Authorization alone, everywhere", () => {
     const { auth } = setup()
     expect(auth.plan('https://api.example.com/', 'Basic dXNlcjpwYXNz')).toBe('skip')

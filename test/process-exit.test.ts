@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process'
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it, onTestFinished } from 'vitest'
+
+interface Exit {
+  code: number | null
+  signal: string | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs a fixture in a child Node process (the repository's Node, TypeScript stripped). */
+function run(fixture: string, args: string[]): Promise<Exit> {
+  const script = fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['--conditions=@tokenwarden/source', script, ...args],
+      { timeout: 20_000 },
+      (_error, stdout, stderr) => resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr }),
+    )
+  })
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void
+
+/** A loopback server playing the identity provider (`/token`) and the API (`/api`). */
+async function start(token: Handler): Promise<{ url: (path: string) => string; tokenRequests: () => number }> {
+  let tokenRequests = 0
+  const server = createServer((request, response) => {
+    if (request.url === '/token') {
+      tokenRequests++
+      request.resume()
+      return token(request, response)
+    }
+    response.end(`with ${request.headers.authorization === 'Bearer token-ok' ? 'the token' : 'no token'}`)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+  const { port } = server.address() as AddressInfo
+  return { url: (path) => `http://127.0.0.1:${port}${path}`, tokenRequests: () => tokenRequests }
+}
+
+/** Answers 503 to the first token request, then a token. */
+function unavailableOnce(): Handler {
+  let calls = 0
+  return (_request, response) => {
+    if (++calls === 1) {
+      response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"temporarily_unavailable"}')
+      return
+    }
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ access_token: 'token-ok', token_type: 'Bearer', expires_in: 3600 }))
+  }
+}
+
+describe('a process waiting for a token', () => {
+  it('keeps running through a 503 and its backoff: `await TokenManager.start()` resolves and the process exits 0', async () => {
+    const idp = await start(unavailableOnce())
+    const exit = await run('start-after-503.ts', [idp.url('/token')])
+    expect(exit.signal, exit.stderr).toBeNull()
+    expect(exit.code, exit.stderr).toBe(0)
+    expect(exit.stdout).toContain('started with token generation 1')
+    expect(idp.tokenRequests()).toBe(2)
+  })
+
+  it('sends a request made with .then() after a 503 from the token endpoint, then exits 0', async () => {
+    const idp = await start(unavailableOnce())
+    const exit = await run('one-request-after-503.ts', [idp.url('/token'), idp.url('/api')])
+    expect(exit.signal, exit.stderr).toBeNull()
+    expect(exit.code, exit.stderr).toBe(0)
+    expect(exit.stdout).toContain('api answered 200 with the token')
+    expect(idp.tokenRequests()).toBe(2)
+  })
+
+  it('is not held open by a prefetch nobody waits for, while the token endpoint hangs', async () => {
+    let hung = 0
+    const idp = await start(() => void hung++)
+    const exit = await run('registered-only.ts', [idp.url('/token')])
+    expect(exit.signal, 'the child was killed: the hanging prefetch held it open').toBeNull()
+    expect(exit.code, exit.stderr).toBe(0)
+    expect(exit.stdout).toContain('registered')
+    expect(hung).toBe(1)
+  })
+})
