@@ -2,6 +2,7 @@ import { type ExecFileException, execFile } from 'node:child_process'
 import { ErrorCode, TokenError, type TokenErrorOptions, invalidOption } from '../errors.ts'
 import type { TokenSource } from '../source.ts'
 import { type GrantParser, checkGrantParser, parseGrantText } from './parse-grant.ts'
+import { stderrExcerpt } from './stderr-excerpt.ts'
 
 /** Options of {@link command}. */
 export interface CommandOptions {
@@ -41,7 +42,11 @@ export class CommandFailedError extends TokenError {
   readonly exitCode: number | null
   /** The signal that ended the command, if one did. */
   readonly signal: string | null
-  /** The tail of the command's standard error, with anything that looks like a token removed. */
+  /**
+   * The tail of the command's standard error (at most 500 characters), with named secrets
+   * (`password=…`, `"client_secret": "…"`, `Authorization: Bearer …`), runs the command printed on
+   * standard output and long token-like runs replaced by `[redacted]`.
+   */
   readonly stderr: string
 
   constructor(
@@ -62,7 +67,8 @@ export class CommandFailedError extends TokenError {
  * - the command is killed (`SIGKILL`) after `timeoutMs` ({@link ErrorCode.SOURCE_TIMEOUT},
  *   transient) or when `ctx.signal` aborts (rejecting with the signal's reason);
  * - a non-zero exit gives a {@link CommandFailedError} ({@link ErrorCode.SOURCE_FAILED}) with the
- *   exit code and a redacted tail of standard error; standard output never appears in an error;
+ *   exit code and a redacted tail of standard error (see {@link CommandFailedError.stderr});
+ *   standard output never appears in an error;
  * - a command that cannot be started (not found, not executable) gives
  *   {@link ErrorCode.SOURCE_UNAVAILABLE}, terminal;
  * - arguments never appear in an error either: they may hold secrets.
@@ -174,7 +180,7 @@ function failure(error: ExecFileException, shown: string, timeoutMs: number, std
     return new CommandFailedError(`the command ${shown} printed more than ${defaults.maxBufferInBytes} bytes`, {
       exitCode: null,
       signal,
-      stderr: stderrExcerpt(stderr, stdout),
+      stderr: stderrExcerpt(stderr, stdout, defaults.stderrExcerptChars),
       transient: false,
     })
   }
@@ -191,38 +197,10 @@ function failure(error: ExecFileException, shown: string, timeoutMs: number, std
   return new CommandFailedError(`the command ${shown} ${how}`, {
     exitCode,
     signal,
-    stderr: stderrExcerpt(stderr, stdout),
+    stderr: stderrExcerpt(stderr, stdout, defaults.stderrExcerptChars),
   })
 }
 
 function unavailable(message: string, transient: boolean): TokenError {
   return new TokenError(ErrorCode.SOURCE_UNAVAILABLE, message, { transient })
-}
-
-/** Runs of token68 characters (RFC 7235) without the trailing `=` padding: how a token looks in text. */
-const TOKEN_RUN = /[A-Za-z0-9\-._~+/]+/g
-/** A run this long without a slash is most likely a secret (a JWT, an API key); paths break at slashes. */
-const LONG_RUN = /[A-Za-z0-9\-._~+]{32,}/
-const MIN_PRINTED_RUN = 8
-const ANSI_ESCAPE = /\x1b\[[0-9;?]*[ -/]*[@-~]/g
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g
-
-/**
- * The tail of standard error, safe to keep on an error. Rules:
- * - every run of token characters that also appears in standard output (8 characters or more) is
- *   replaced by `[redacted]`: a CLI that printed its token and then failed may echo it;
- * - so is every run of 32 token characters or more, whatever its origin;
- * - redaction happens before the cut, and a run cut in two at the start is dropped, so no fragment
- *   of a secret survives the cut; terminal escapes and control characters are removed.
- */
-function stderrExcerpt(stderr: string, stdout: string): string {
-  const window = defaults.stderrExcerptChars * 4
-  const tail = stderr.length > window ? stderr.slice(-window).replace(/^\S*/, '') : stderr
-  const printed = new Set(Array.from(stdout.matchAll(TOKEN_RUN), ([run]) => run).filter((run) => run.length >= MIN_PRINTED_RUN))
-  return tail
-    .replace(ANSI_ESCAPE, '')
-    .replace(CONTROL, '')
-    .replace(TOKEN_RUN, (run) => (printed.has(run) || LONG_RUN.test(run) ? '[redacted]' : run))
-    .trim()
-    .slice(-defaults.stderrExcerptChars)
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { ErrorCode, TokenError } from '../../src/errors.ts'
 import { CommandFailedError, type CommandOptions, command } from '../../src/sources/command.ts'
+import { redactNamedSecrets } from '../../src/sources/stderr-excerpt.ts'
 import { TokenManager } from '../../src/token-manager.ts'
 import { acquireContext, expectNoSecret, rejectionOf, temporaryDirectory } from './support.ts'
 
@@ -193,6 +194,33 @@ describe('command', () => {
     expectNoSecret(failed, [SECRET, jwt, jwt.slice(-20)])
   })
 
+  it('redacts password=…, client_secret: …, "token": "…" and Authorization from the stderr excerpt, however short', async () => {
+    const script = [
+      'console.error("login failed: password=hunter2&user=bob")',
+      'console.error(JSON.stringify({ client_secret: "cs-42", access_token: "at-7" }))',
+      'console.error("Authorization: Basic dXNlcjpwdw==")',
+      'console.error("retry with --api-key=k9")',
+      'process.exit(1)',
+    ].join(';')
+    const failed = (await rejectionOf(command(node(script)).acquire(acquireContext()))) as CommandFailedError
+    expect(failed.code).toBe(ErrorCode.SOURCE_FAILED)
+    expect(failed.stderr).toContain('password=[redacted]&user=bob')
+    expect(failed.stderr).toContain('"client_secret":"[redacted]"')
+    expect(failed.stderr).toContain('Authorization: Basic [redacted]')
+    expectNoSecret(failed, ['hunter2', 'cs-42', 'at-7', 'dXNlcjpwdw', '=k9'])
+  })
+
+  it('never parts a name from its value when the window read from stderr starts between them', async () => {
+    // 8,000 characters after "password:", the window read; escapes and BELs vanish once read.
+    const script = [
+      'process.stderr.write("password:" + " hunter2 " + "\\u001b[0m".repeat(1997) + "\\u0007".repeat(3))',
+      'process.exit(1)',
+    ].join(';')
+    const failed = (await rejectionOf(command(node(script)).acquire(acquireContext()))) as CommandFailedError
+    expect(failed.code).toBe(ErrorCode.SOURCE_FAILED)
+    expectNoSecret(failed, ['hunter2'])
+  })
+
   it('keeps only the last ~500 characters of stderr, without a fragment of a cut token', async () => {
     const script = [
       `process.stderr.write("${SECRET} ".repeat(2000))`,
@@ -267,5 +295,75 @@ describe('command', () => {
     invalid({ command: 'cli', timeoutMs: Number.POSITIVE_INFINITY }, 'timeoutMs')
     invalid({ command: 'cli', env: { TOKEN: `${SECRET}\0` } }, 'env.TOKEN')
     invalid({ command: 'cli', parse: 'yaml' }, 'parse')
+  })
+})
+
+describe('redactNamedSecrets', () => {
+  it.each([
+    ['password=hunter2', 'hunter2'],
+    ['PASSWORD=hunter2', 'hunter2'],
+    ['Password: hunter2', 'hunter2'],
+    ['passwd=hunter2', 'hunter2'],
+    ['db_password = hunter2', 'hunter2'],
+    ['"password": "hunter2"', 'hunter2'],
+    ['{"password":"hunter2","user":"bob"}', 'hunter2'],
+    ["{'password': 'hunter2'}", 'hunter2'],
+    ['"password": "with \\"escaped\\" quotes"', 'escaped'],
+    ['secret=s3cr3t', 's3cr3t'],
+    ['client_secret=s3cr3t', 's3cr3t'],
+    ['CLIENT_SECRET: s3cr3t', 's3cr3t'],
+    ['"client_secret": "s3cr3t"', 's3cr3t'],
+    ['token=tk1', 'tk1'],
+    ['token: tk1', 'tk1'],
+    ['"token": "tk1"', 'tk1'],
+    ['access_token=at1', 'at1'],
+    ['"access_token": "at1"', 'at1'],
+    ['Access-Token: at1', 'at1'],
+    ['refresh_token=rt1', 'rt1'],
+    ['"refresh_token":"rt1"', 'rt1'],
+    ['api_key=ak1', 'ak1'],
+    ['api-key: ak1', 'ak1'],
+    ['apikey=ak1', 'ak1'],
+    ['"apiKey": "ak1"', 'ak1'],
+    ['X-API-Key: ak1', 'ak1'],
+    ['Authorization: Bearer bt1', 'bt1'],
+    ['authorization: basic dXNlcjpwdw==', 'dXNlcjpwdw'],
+    ['"Authorization": "Bearer bt1"', 'bt1'],
+    ['"authorization": "bt1"', 'bt1'],
+    ['authorization=Token ghp1', 'ghp1'],
+    ['proxy-authorization: Basic dXNlcjpwdw==', 'dXNlcjpwdw'],
+    ['the request sent Bearer bt1X to the API', 'bt1X'],
+    ['DPoP eyJ0eXAiOiJkcG9wK2p3dCJ9 was refused', 'eyJ0eXAiOiJkcG9wK2p3dCJ9'],
+    ['fetching https://bob:hunter2@registry.example.com/x', 'hunter2'],
+    ['private_key=pk1', 'pk1'],
+    ['--client-secret=s3cr3t', 's3cr3t'],
+  ])('%s', (line, secret) => {
+    const redacted = redactNamedSecrets(line)
+    expect(redacted).not.toContain(secret)
+    expect(redacted).toContain('[redacted]')
+  })
+
+  it.each([
+    'Basic authentication failed',
+    'user=bob expires_in=3600',
+    'see /usr/local/lib/node_modules/some-cli/lib/index.js:12',
+    'error: the session expired, run login again',
+    'time: 12:30:00',
+  ])('leaves ordinary text alone: %s', (line) => {
+    expect(redactNamedSecrets(line)).toBe(line)
+  })
+
+  it('keeps the key, the quotes and the authorization scheme', () => {
+    expect(redactNamedSecrets('password=hunter2&user=bob')).toBe('password=[redacted]&user=bob')
+    expect(redactNamedSecrets('{"client_secret": "s3cr3t", "id": 1}')).toBe('{"client_secret": "[redacted]", "id": 1}')
+    expect(redactNamedSecrets('"authorization": "Bearer bt1"')).toBe('"authorization": "Bearer [redacted]"')
+    expect(redactNamedSecrets('Authorization: Bearer bt1')).toBe('Authorization: Bearer [redacted]')
+  })
+
+  it('stays fast on hostile text as long as the excerpt reads (8,000 characters)', () => {
+    const hostile = `${'token="'.repeat(500)}\n${'a=b='.repeat(250)}\n${'a'.repeat(3000)}=`
+    const started = performance.now()
+    redactNamedSecrets(hostile)
+    expect(performance.now() - started).toBeLessThan(2000)
   })
 })
