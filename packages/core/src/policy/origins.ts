@@ -1,12 +1,18 @@
 import { ErrorCode, TokenPolicyError, invalidOption } from '../errors.ts'
+import { isPublicSuffix } from './public-suffix.ts'
 
 /**
  * Where a credential's token may go. Simple rules:
  * - a pattern is an origin (`https://api.example.com`, `http://127.0.0.1:8080`) or a wildcard
  *   origin (`https://*.example.com`: any subdomain, at any depth, never the bare domain);
  * - scheme, host and port must all match; default ports are implied (`https://a` is `https://a:443`);
- * - a token never travels over plain `http:` except to loopback (`localhost`, `127.0.0.0/8`, `[::1]`),
- *   unless `dangerouslyAllowInsecureHttp` is set.
+ * - a pattern is only that: no credentials (`user:password@`), no path other than `/`, no query,
+ *   no fragment; a wildcard never stands for a public suffix (`https://*.com`, `https://*.co.uk`,
+ *   `https://*.github.io`) nor for an IP address; each is refused with a `TOKEN_INVALID_OPTION`
+ *   `TypeError` naming the pattern (`origins[2]`);
+ * - a token never travels over plain `http:` except to loopback (`localhost`, `127.0.0.0/8`, `[::1]`,
+ *   exactly: not `*.localhost`), unless `dangerouslyAllowInsecureHttp` is set
+ *   (`TOKEN_INSECURE_TRANSPORT` otherwise).
  */
 export interface OriginPolicyOptions {
   /** Origin patterns, exact or `scheme://*.domain[:port]`. */
@@ -74,15 +80,18 @@ export class OriginPolicy {
     if (typeof pattern !== 'string') throw invalidOption(option, 'an origin string such as "https://api.example.com"')
     const match = /^(https?):\/\/(\*\.)?([^/?#*]+?)\/?$/i.exec(pattern)
     if (match === null) {
-      throw invalidOption(option, 'an origin ("https://host[:port]") or a wildcard origin ("https://*.example.com")')
+      throw invalidOption(option, 'an origin ("https://host[:port]") or a wildcard origin ("https://*.example.com"), without path, query or fragment')
     }
     const [, scheme, star, hostPort] = match as unknown as [string, string, string | undefined, string]
+    if (hostPort.includes('@')) throw invalidOption(option, 'an origin without credentials ("user:password@")')
+    if (/[\\\s\x00-\x1f\x7f%]/.test(hostPort)) throw invalidOption(option, 'an origin with a valid host')
     let url: URL
     try {
       url = new URL(`${scheme}://${hostPort}`)
     } catch {
       throw invalidOption(option, 'an origin with a valid host')
     }
+    if (star !== undefined) checkWildcardBase(url.hostname, option)
     if (url.protocol === 'http:' && !allowInsecure && (star !== undefined || !isLoopbackHost(url.hostname))) {
       throw new TokenPolicyError(
         ErrorCode.INSECURE_TRANSPORT,
@@ -96,6 +105,22 @@ export class OriginPolicy {
   }
 }
 
+/**
+ * Refuses a wildcard that would let the token go to hosts of many owners. Simple rules:
+ * - the part after `*.` must be a domain name, not an IP address;
+ * - it must not be a public suffix (see {@link isPublicSuffix}): `*.com`, `*.co.uk`, `*.github.io`;
+ * - `*.localhost` is the one single-label wildcard allowed: every name under `localhost` is this
+ *   machine (RFC 6761), so no other owner can answer (plain http to it still needs the opt-in).
+ */
+function checkWildcardBase(hostname: string, option: string): void {
+  if (hostname.startsWith('[') || /^[\d.]+$/.test(hostname) || /\.\d+$/.test(hostname)) {
+    throw invalidOption(option, 'a wildcard over a domain name, not an IP address')
+  }
+  if (hostname !== 'localhost' && isPublicSuffix(hostname)) {
+    throw invalidOption(option, 'a wildcard under a registrable domain ("https://*.example.com"), not a public suffix such as "*.com" or "*.co.uk"')
+  }
+}
+
 function matchesWildcard(wildcard: Wildcard, url: URL): boolean {
   return (
     url.protocol === wildcard.protocol &&
@@ -105,10 +130,20 @@ function matchesWildcard(wildcard: Wildcard, url: URL): boolean {
   )
 }
 
-/** Whether `hostname` (as `URL.hostname` gives it) is a loopback host. */
+/**
+ * Whether `hostname` (as `URL.hostname` gives it) is a loopback host. Simple rules: `localhost`
+ * exactly (not `api.localhost`: a resolver may send those anywhere), an IPv4 address in
+ * `127.0.0.0/8`, or the IPv6 address `::1` (bracketed or not). Nothing else.
+ *
+ * @example
+ * ```ts
+ * isLoopbackHost(new URL('http://127.0.0.2:8080').hostname) // true
+ * isLoopbackHost('api.localhost')                           // false
+ * ```
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase()
-  if (host === 'localhost' || host.endsWith('.localhost')) return true
-  if (host === '[::1]' || host === '::1') return true
-  return /^127(?:\.\d{1,3}){3}$/.test(host)
+  if (host === 'localhost' || host === '[::1]' || host === '::1') return true
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host)
+  return octets !== null && octets.slice(1).every((octet) => Number(octet) <= 255)
 }

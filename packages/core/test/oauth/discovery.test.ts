@@ -101,7 +101,9 @@ describe('transport policy', () => {
     ['issuer', { issuer: 'http://idp.example.test' }],
     ['tokenEndpoint', { tokenEndpoint: 'http://idp.example.test/token' }],
     ['tokenEndpoint', { tokenEndpoint: 'http://10.0.0.1/token' }],
-  ])('refuses a plain-http %s that is not loopback, at creation', (_, where) => {
+    ['issuer', { issuer: 'http://idp.localhost:8080' }],
+    ['tokenEndpoint', { tokenEndpoint: 'http://idp.localhost/token' }],
+  ])('refuses a plain-http %s that is not loopback (a name under localhost included), at creation', (_, where) => {
     for (const create of [
       () => clientCredentials({ ...where, clientId: 'a', clientSecret: 'secret-a-0123456789' }),
       () => refreshToken({ ...where, clientId: 'a', refreshToken: 'rt' }),
@@ -114,7 +116,7 @@ describe('transport policy', () => {
   })
 
   it('allows plain http to loopback only, and refuses other schemes as bad options', () => {
-    for (const tokenEndpoint of ['http://localhost:8080/token', 'http://127.0.0.1/token', 'http://[::1]:9/token']) {
+    for (const tokenEndpoint of ['http://localhost:8080/token', 'http://127.0.0.1/token', 'http://127.0.0.2/token', 'http://[::1]:9/token']) {
       expect(clientCredentials({ tokenEndpoint, clientId: 'a' }).kind).toBe('client-credentials')
     }
     expect(() => clientCredentials({ tokenEndpoint: 'ftp://idp.example.test/token', clientId: 'a' })).toThrow(
