@@ -2,6 +2,7 @@ import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { CredentialRegistry } from '../src/credential-registry.ts'
 import { ReauthorizationRequiredError, TokenAcquisitionError, TokenError } from '../src/errors.ts'
+import { TokenEndpointError } from '../src/oauth/token-endpoint-error.ts'
 import { TokenManager } from '../src/token-manager.ts'
 import { Token } from '../src/token.ts'
 import { ManualClock } from './support/manual-clock.ts'
@@ -77,6 +78,32 @@ describe('no secret leaves a token, an error or a manager', () => {
     expectNoSecret(error)
     expectNoSecret(new ReauthorizationRequiredError('again', { scopes: ['a'] }))
     await m.close()
+  })
+
+  it('a TokenEndpointError built around a raw error keeps no body, Response or secret in its cause', () => {
+    const body = { error: 'invalid_client', access_token: ACCESS, refresh_token: REFRESH }
+    const response = new Response(JSON.stringify(body), { status: 401 })
+    const parse = new SyntaxError(`Unexpected token 'a', "${ID.slice(0, 10)}"... is not valid JSON`)
+    const raw = Object.assign(new Error('server responded with an error', { cause: Object.assign(new Error('wrapped', { cause: parse }), { body }) }), {
+      code: 'OAUTH_RESPONSE_BODY_ERROR',
+      status: 401,
+      error: 'invalid_client',
+      response,
+      body,
+    })
+    const error = new TokenEndpointError('the token endpoint answered 401', { status: 401, error: 'invalid_client', transient: false, cause: raw })
+    expect(error.cause).toMatchObject({ code: 'OAUTH_RESPONSE_BODY_ERROR', status: 401, error: 'invalid_client' })
+    const seen = new Set<unknown>()
+    const walk = (value: unknown): void => {
+      if (typeof value === 'string') for (const secret of [ACCESS, REFRESH, ID.slice(0, 10)]) expect(value).not.toContain(secret)
+      if (typeof value !== 'object' || value === null || seen.has(value)) return
+      expect(value).not.toBeInstanceOf(Response)
+      seen.add(value)
+      for (const key of Reflect.ownKeys(value)) walk(Reflect.get(value, key))
+    }
+    walk(error)
+    expect(inspect(error, { depth: Infinity, showHidden: true, customInspect: false })).not.toContain(ACCESS)
+    expectNoSecret(error)
   })
 
   it('TokenError instanceof works across copies through the Symbol.for brand', () => {

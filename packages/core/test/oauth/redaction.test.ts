@@ -183,6 +183,21 @@ describe('no secret in any error, nor in its cause chain', () => {
     }
   })
 
+  it('a manager: the error a caller gets, its whole cause chain included', async () => {
+    const m = new TokenManager({
+      prefetch: 'lazy',
+      maxRetries: 0,
+      source: clientCredentials({ tokenEndpoint: echo.tokenEndpoint, clientId: 'c', clientSecret: SECRET }),
+    })
+    try {
+      const error = await caught(() => m.getToken())
+      expect([error, ...causes(error)].some((e) => e instanceof TokenEndpointError)).toBe(true)
+      expectNoSecret(error, [...ALL, SHORT])
+    } finally {
+      await m.close()
+    }
+  })
+
   it('a malformed 200 holding an access token: no body in the cause', async () => {
     const error = await caught(() =>
       clientCredentials({ tokenEndpoint: malformed.tokenEndpoint, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()),
