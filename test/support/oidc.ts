@@ -1,7 +1,9 @@
 import { type Server, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type TokenSource, clientCredentials } from '@tokenwarden/core'
+import { exportJWK, generateKeyPair } from 'jose'
 import Provider from 'oidc-provider'
+import { memoryAdapter } from '../../demo/src/embedded/memory-adapter.ts'
 
 /** A real OpenID provider (oidc-provider) on loopback, with one client_credentials client. */
 export interface OidcProvider {
@@ -25,7 +27,12 @@ export async function startOidcProvider(options: { ttlSeconds?: number } = {}): 
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const clientId = 'conformance'
   const clientSecret = 'conformance-client-secret-0123456789'
+  // Its own storage and signing key: oidc-provider's quick-start defaults print a warning each.
+  const signing = await generateKeyPair('RS256', { extractable: true })
+  const signingKey = { ...(await exportJWK(signing.privateKey)), kid: 'conformance-idp', alg: 'RS256', use: 'sig' }
   const provider = new Provider(issuer, {
+    adapter: memoryAdapter(),
+    jwks: { keys: [signingKey] as never },
     clients: [
       {
         client_id: clientId,

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { type JWK, SignJWT, exportJWK, exportPKCS8, generateKeyPair } from 'jose'
 import Provider, { type ClientMetadata, type KoaContextWithOIDC, type TokenEndpointGrantContext, errors } from 'oidc-provider'
+import { memoryAdapter } from '../../../../../demo/src/embedded/memory-adapter.ts'
 
 /** Client secrets, identifiers and the API the fixture knows. */
 export const fixture: Readonly<{
@@ -84,6 +85,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   const clientPublic = { ...(await exportJWK(client.publicKey)), kid: 'client-key', alg: 'RS256', use: 'sig' }
 
   const provider = new Provider(issuer, {
+    adapter: memoryAdapter(), // oidc-provider's own in-memory one prints a warning at start-up
     clients: clients(clientPublic),
     jwks: { keys: [signingJwk] as never },
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
@@ -92,7 +94,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      // Only the resource server may introspect (the default policy prints a notice when it runs).
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client) => client.clientId === fixture.resourceServer.clientId },
       deviceFlow: { enabled: true },
       resourceIndicators: {
         enabled: true,
