@@ -8,13 +8,13 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g
 const REDACTED = '[redacted]'
 
 /**
- * A key, bare or quoted (or a `--flag=`), then `=` or `:`, then its value: double-quoted (JSON, escapes allowed),
- * single-quoted, or bare up to a space, quote, `,`, `;` or `&`. A value may start with an
- * authorization scheme, which is kept. The key starts where a word starts (no lookbehind match
- * inside a longer key) and is at most 64 characters long, so matching stays linear.
+ * A key, bare or quoted (or a `--flag=`), then `=` or `:`, then its value: double-quoted (JSON,
+ * escapes allowed), JSON inside a JSON string (`\"key\":\"value\"`), single-quoted, or bare up to
+ * a space, quote, `,`, `;` or `&`. A value may start with an authorization scheme, which is kept.
+ * The key starts where a word starts (never inside a longer key) and is at most 64 characters long.
  */
 const PAIR =
-  /(?<![\w.-])(["']?)(-{0,2}[A-Za-z][\w.-]{0,63})\1([ \t]*[:=][ \t]*)(?:(?:(Bearer|Basic|DPoP|Token)[ \t]+)?(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'|([^\s"',;&]+)))/gi
+  /(?<![\w.-])((?:\\?["'])?)(-{0,2}[A-Za-z][\w.-]{0,63})\1([ \t]*[:=][ \t]*)(?:(?:(Bearer|Basic|DPoP|Token)[ \t]+)?(?:\\"([^\n]*?)\\"|"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'|([^\s"',;&]+)))/gi
 /** Key names whose value is a secret, wherever the word appears in the key (`client_secret`, `X-Api-Key`). */
 const SECRET_KEY = /password|passwd|secret|token|api[-_]?key|authorization|private[-_]?key/i
 /** An authorization scheme with its credential, outside any `key: value` (`… sent Bearer eyJ… and …`). */
@@ -28,11 +28,11 @@ const QUOTED_SCHEME = /^(?:Bearer|Basic|DPoP|Token)[ \t]+/i
 
 /**
  * Blanks the secrets that standard error spells out with their name. Simple rules:
- * - `key=value`, `key: value`, `"key": "value"`, `'key': 'value'` and `--key=value`, for every key that contains
- *   password, passwd, secret, token, api_key / api-key / apikey, authorization or private_key
- *   (any case: `client_secret`, `access_token`, `refresh_token`, `X-API-Key`, `PASSWORD`): the
- *   value becomes `[redacted]`, quotes kept; an authorization scheme in front of it
- *   (`Bearer`, `Basic`, `DPoP`, `Token`) is kept;
+ * - `key=value`, `key: value`, `"key": "value"`, `'key': 'value'`, `\"key\":\"value\"` and
+ *   `--key=value`, for every key that contains password, passwd, secret, token, api_key / api-key /
+ *   apikey, authorization or private_key (any case: `client_secret`, `access_token`,
+ *   `refresh_token`, `X-API-Key`, `PASSWORD`): the value becomes `[redacted]`, quotes kept; an
+ *   authorization scheme in front of it (`Bearer`, `Basic`, `DPoP`, `Token`) is kept;
  * - `Bearer …`, `Basic …`, `DPoP …` anywhere: the credential after the scheme becomes `[redacted]`,
  *   unless it is a plain lowercase word (`Basic authentication failed`);
  * - `scheme://user:password@host`: the password becomes `[redacted]`.
@@ -51,13 +51,20 @@ function redactPairs(text: string): string {
   let out = ''
   let copied = 0
   for (let match = pair.exec(text); match !== null; match = pair.exec(text)) {
-    const [whole, quote = '', key = '', separator = '', scheme, double, single] = match
+    const [whole, quote = '', key = '', separator = '', scheme, escaped, double, single] = match
     if (!SECRET_KEY.test(key)) {
       pair.lastIndex = match.index + quote.length + key.length
       continue
     }
     const head = `${quote}${key}${quote}${separator}${scheme === undefined ? '' : `${scheme} `}`
-    const value = double !== undefined ? `"${keepScheme(double)}"` : single !== undefined ? `'${keepScheme(single)}'` : REDACTED
+    const value =
+      escaped !== undefined
+        ? `\\"${keepScheme(escaped)}\\"`
+        : double !== undefined
+          ? `"${keepScheme(double)}"`
+          : single !== undefined
+            ? `'${keepScheme(single)}'`
+            : REDACTED
     out += `${text.slice(copied, match.index)}${head}${value}`
     copied = match.index + whole.length
   }

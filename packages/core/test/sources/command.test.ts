@@ -336,6 +336,8 @@ describe('redactNamedSecrets', () => {
     ['DPoP eyJ0eXAiOiJkcG9wK2p3dCJ9 was refused', 'eyJ0eXAiOiJkcG9wK2p3dCJ9'],
     ['fetching https://bob:hunter2@registry.example.com/x', 'hunter2'],
     ['private_key=pk1', 'pk1'],
+    ['{\\"password\\":\\"hunter2\\"}', 'hunter2'],
+    ['msg="{\\"client_secret\\": \\"s3 cr3t\\"}"', 'cr3t'],
     ['--client-secret=s3cr3t', 's3cr3t'],
   ])('%s', (line, secret) => {
     const redacted = redactNamedSecrets(line)
@@ -358,6 +360,7 @@ describe('redactNamedSecrets', () => {
     expect(redactNamedSecrets('{"client_secret": "s3cr3t", "id": 1}')).toBe('{"client_secret": "[redacted]", "id": 1}')
     expect(redactNamedSecrets('"authorization": "Bearer bt1"')).toBe('"authorization": "Bearer [redacted]"')
     expect(redactNamedSecrets('Authorization: Bearer bt1')).toBe('Authorization: Bearer [redacted]')
+    expect(redactNamedSecrets('{\\"token\\":\\"tk1\\",\\"id\\":2}')).toBe('{\\"token\\":\\"[redacted]\\",\\"id\\":2}')
   })
 
   it('stays fast on hostile text as long as the excerpt reads (8,000 characters)', () => {
