@@ -1,11 +1,11 @@
 /**
  * Second-level labels that registries of country-code TLDs sell names under (`co.uk`, `com.au`,
- * `ne.jp`, `gob.mx`, `ac.za`, …).
+ * `ne.jp`, `gob.mx`, `ac.za`, …). Only labels that are nearly always a registry's: `web`, `me` or
+ * `info` are left out, since `web.de` is one company's domain.
  */
 const REGISTRY_LABELS: ReadonlySet<string> = new Set([
-  'ac', 'biz', 'co', 'com', 'ed', 'edu', 'firm', 'gen', 'go', 'gob', 'gouv', 'gov', 'govt', 'gv', 'id',
-  'in', 'ind', 'info', 'int', 'lg', 'ltd', 'me', 'med', 'mil', 'ne', 'net', 'nhs', 'nic', 'nom', 'or',
-  'org', 'plc', 'police', 'res', 'sch', 'web',
+  'ac', 'co', 'com', 'ed', 'edu', 'go', 'gob', 'gouv', 'gov', 'govt', 'gv', 'int', 'lg', 'ltd', 'mil',
+  'ne', 'net', 'nhs', 'nic', 'nom', 'or', 'org', 'plc', 'police', 'sch',
 ])
 
 /**

@@ -178,6 +178,7 @@ describe('origin patterns: refused and accepted', () => {
     ['https://*.localhost', 'https://api.localhost'],
     ['https://*.example.com:8443', 'https://a.example.com:8443'],
     ['https://co.uk', 'https://co.uk'],
+    ['https://*.web.de', 'https://mail.web.de'],
   ])('accepts %s (allows %s)', (pattern, origin) => {
     const policy = new OriginPolicy({ origins: [pattern] })
     expect(policy.allows(origin)).toBe(true)
@@ -202,6 +203,9 @@ describe('origin patterns: refused and accepted', () => {
     ['example.com.au', false],
     ['google.co', false],
     ['bbc.co', false],
+    ['web.de', false],
+    ['gob.mx', true],
+    ['ac.za', true],
   ])('isPublicSuffix(%s) → %s', (hostname, expected) => {
     expect(isPublicSuffix(hostname)).toBe(expected)
   })
