@@ -51,17 +51,45 @@ function finalTable(stdout: string): Map<string, Record<string, string>> {
 }
 
 describe('npm start (the demo)', () => {
-  it('runs the whole story in its short mode: every step holds, 0 failures for every adapter, exit 0', async () => {
-    const { code, stdout, stderr } = await npmStart(['--short'])
-    expect(code, `${stdout}\n${stderr}`).toBe(0)
-    const table = finalTable(stdout)
-    expect([...table.keys()]).toEqual(ADAPTERS)
-    for (const adapter of ADAPTERS) {
-      expect(table.get(adapter)?.failures, adapter).toBe('0')
-      expect(Number(table.get(adapter)?.['token requests']), adapter).toBeGreaterThanOrEqual(5)
-    }
-    expect(stdout).toContain('Every step held for undici, axios, got, fetch.')
-  }, 45_000)
+  describe('in its short mode, against the embedded IdP and API', () => {
+    let run: Run
+    beforeAll(async () => {
+      run = await npmStart(['--short'])
+    }, 45_000)
+
+    it('runs the whole story: every step holds, 0 failures for every adapter, exit 0', () => {
+      const { code, stdout, stderr } = run
+      expect(code, `${stdout}\n${stderr}`).toBe(0)
+      const table = finalTable(stdout)
+      expect([...table.keys()]).toEqual(ADAPTERS)
+      for (const adapter of ADAPTERS) {
+        expect(table.get(adapter)?.failures, adapter).toBe('0')
+        expect(Number(table.get(adapter)?.['token requests']), adapter).toBeGreaterThanOrEqual(5)
+      }
+      expect(stdout).toContain('Every step held for undici, axios, got, fetch.')
+    })
+
+    it('says what it starts before the story, and when traffic starts flowing', () => {
+      const lines = run.stdout.split('\n').map((line) => line.trim())
+      const starting = lines.indexOf('starting an OpenID provider (oidc-provider) and an API on 127.0.0.1…')
+      expect(starting, run.stdout).toBeGreaterThan(0)
+      expect(starting).toBeLessThan(lines.findIndex((line) => line.startsWith('IdP  http://127.0.0.1:')))
+      const step1 = lines.indexOf('1. First token and steady traffic')
+      expect(lines[step1 + 1], run.stdout).toBe('every adapter has its first token; steady traffic for 1 s…')
+    })
+
+    it('counts background refreshes in step 2 up to its end, and in the table over the whole run', () => {
+      const { stdout } = run
+      expect(stdout).toContain('Totals for the whole run')
+      const table = finalTable(stdout)
+      for (const adapter of ADAPTERS) {
+        const soFar = new RegExp(`^\\s+${adapter}\\s+ok\\s+(\\d+) background refresh(?:es)? so far `, 'm').exec(stdout)
+        expect(soFar, `${adapter}: ${stdout}`).not.toBeNull()
+        expect(Number(soFar?.[1]), adapter).toBeGreaterThan(0)
+        expect(Number(table.get(adapter)?.['background refreshes']), adapter).toBeGreaterThanOrEqual(Number(soFar?.[1]))
+      }
+    })
+  })
 
   describe('against a real IdP and API (here: the embedded ones, started by the test)', () => {
     let world: Embedded
@@ -74,13 +102,15 @@ describe('npm start (the demo)', () => {
     afterAll(() => world.close())
 
     it('skips the steps that need control of the IdP or the API, and holds the others', async () => {
-      const flags = ['--short', '--issuer', world.idp.issuer, '--url', `${world.api.url}/orders`]
+      // 3 s of traffic, one progress line at 2 s; step 2 then waits for the refresh due at about 9.6 s.
+      const flags = ['--duration', '3', '--issuer', world.idp.issuer, '--url', `${world.api.url}/orders`]
       const { code, stdout, stderr } = await npmStart(flags, {
         DEMO_CLIENT_ID: world.idp.service.clientId,
         DEMO_CLIENT_SECRET: world.idp.service.clientSecret,
         DEMO_SCOPE: 'api:read',
       })
       expect(code, `${stdout}\n${stderr}`).toBe(0)
+      expect(stdout).toMatch(/^ {3}[23] s of 3: [\d,]+ requests through the 4 adapters, none failed$/m)
       expect(stdout).toContain('skipped  needs control of the API')
       expect(stdout).toContain('skipped  needs control of the IdP')
       for (const adapter of ADAPTERS) expect(finalTable(stdout).get(adapter)?.failures, adapter).toBe('0')

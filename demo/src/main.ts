@@ -1,8 +1,9 @@
 import { credentials, isTokenError } from '@tokenwarden/core'
+import { adapters } from './adapters/index.ts'
 import type { Lane } from './lane.ts'
 import { UsageError, parseOptions, usage } from './options.ts'
 import { registerLanes } from './register-lanes.ts'
-import { printHeader, printTable, printVerdict, progress } from './report.ts'
+import { printTable, printTitle, printVerdict, printWorld, progress } from './report.ts'
 import { runStory } from './story.ts'
 import { Traffic } from './traffic.ts'
 import { openWorld } from './world.ts'
@@ -19,12 +20,13 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${usage}\n`)
     return 0
   }
+  printTitle(adapters.map(({ name }) => name), options.target)
   const world = await openWorld(options.target)
   const traffic = new Traffic()
   let lanes: Lane[] = []
   try {
     lanes = registerLanes(world)
-    printHeader(world, lanes)
+    printWorld(world)
     const records = await runStory({ lanes, world, traffic, durationSeconds: options.durationSeconds }, progress)
     printTable(lanes)
     return printVerdict(records, lanes)

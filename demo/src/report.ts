@@ -1,5 +1,7 @@
 import { styleText } from 'node:util'
+import type { AdapterName } from './adapters/index.ts'
 import type { Lane } from './lane.ts'
+import type { Target } from './options.ts'
 import { type StepRecord, type StoryListener, held, steps } from './story.ts'
 import type { World } from './world.ts'
 
@@ -14,9 +16,14 @@ function print(line = ''): void {
   process.stdout.write(`${line}\n`)
 }
 
+/** Prints the demo's first line, and what it starts before the story, if anything. */
+export function printTitle(adapters: readonly AdapterName[], target: Target): void {
+  print(paint('bold', `tokenwarden demo: ${adapters.join(', ')}, one credential each`))
+  if (target.kind === 'embedded') print(paint('dim', '  starting an OpenID provider (oidc-provider) and an API on 127.0.0.1…'))
+}
+
 /** Prints what the story runs against. */
-export function printHeader(world: World, lanes: readonly Lane[]): void {
-  print(paint('bold', `tokenwarden demo: ${lanes.map((lane) => lane.adapter).join(', ')}, one credential each`))
+export function printWorld(world: World): void {
   for (const line of world.description) print(`  ${line}`)
 }
 
@@ -25,6 +32,9 @@ export const progress: StoryListener = {
   started(number, title) {
     print()
     print(paint('bold', `${number}. ${title}`))
+  },
+  note(line) {
+    print(paint('dim', `   ${line}`))
   },
   finished({ result, tookMs }) {
     if ('skipped' in result) return print(`   ${paint('yellow', 'skipped')}  ${result.skipped}`)
@@ -36,9 +46,9 @@ export const progress: StoryListener = {
   },
 }
 
-const COLUMNS = ['adapter', 'requests', 'token requests', 'proactive refreshes', '401 recoveries', 'failures', 'p50 ms', 'p99 ms']
+const COLUMNS = ['adapter', 'requests', 'token requests', 'background refreshes', '401 recoveries', 'failures', 'p50 ms', 'p99 ms']
 
-/** Prints the table of every adapter's totals. */
+/** Prints the table of every adapter's totals over the whole run (the step lines count within their steps). */
 export function printTable(lanes: readonly Lane[]): void {
   const rows = lanes.map((lane) => {
     const stats = lane.snapshot()
@@ -57,6 +67,7 @@ export function printTable(lanes: readonly Lane[]): void {
   const line = (cells: readonly string[]): string =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
   print()
+  print('Totals for the whole run (the lines above count within each step):')
   print(paint('bold', line(COLUMNS)))
   for (const row of rows) print(line(row))
   print(paint('dim', 'p50 and p99: latency of the steady traffic (steps 1–4); step 5 shows how long each burst took.'))

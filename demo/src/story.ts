@@ -25,16 +25,19 @@ export function held(result: StepResult): boolean {
 /** What the story tells as it goes. */
 export interface StoryListener {
   started(number: number, title: string): void
+  /** A step's progress line, between its start and its end. */
+  note(line: string): void
   finished(record: StepRecord): void
 }
 
 /** Runs the steps in order and stops after the first that did not hold: later ones would build on it. */
-export async function runStory(context: StoryContext, listener: StoryListener): Promise<StepRecord[]> {
+export async function runStory(context: Omit<StoryContext, 'note'>, listener: StoryListener): Promise<StepRecord[]> {
   const records: StepRecord[] = []
+  const note = (line: string): void => listener.note(line)
   for (const [index, step] of steps.entries()) {
     listener.started(index + 1, step.title)
     const started = performance.now()
-    const result = await step.run(context)
+    const result = await step.run({ ...context, note })
     const record = { number: index + 1, title: step.title, result, tookMs: performance.now() - started }
     records.push(record)
     listener.finished(record)

@@ -40,7 +40,7 @@ export const proactiveRefresh: Step = {
             [waited === 0, `${plural(waited, 'request')} waited for a token after the first one`],
             noFailures(lane, before, after),
           ],
-          `${plural(refreshes, 'background refresh', 'background refreshes')} since the first token ` +
+          `${plural(refreshes, 'background refresh', 'background refreshes')} so far ` +
             `(token requests ${first.attempts} → ${after.attempts}); ` +
             `${plural(after.requests - first.requests, 'request')}, not one waited for a token`,
         )

@@ -11,6 +11,8 @@ export interface StoryContext {
   readonly traffic: Traffic
   /** Seconds of steady traffic in the first step. */
   readonly durationSeconds: number
+  /** Prints a progress line while the step runs (its outcome per adapter is printed when it ends). */
+  note(line: string): void
 }
 
 /** How one adapter fared in one step. */
