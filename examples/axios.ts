@@ -6,11 +6,16 @@ import { authInterceptor, clientCredentials, credentials } from '@tokenwarden/ax
 import axios from 'axios'
 import { startLocalIdp } from './support/local-idp.ts'
 
-const idp = await startLocalIdp() // an OpenID provider and an API on 127.0.0.1: use your own
+const idp = await startLocalIdp({ logApi: true }) // an OpenID provider and an API on 127.0.0.1: use your own
 
-credentials.register('orders', {
+const orders = credentials.register('orders', {
   source: clientCredentials({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, scope: 'api:read' }),
   origins: [idp.apiUrl], // the token goes to this origin and nowhere else
+})
+// What happens behind the scenes, as it happens (a token shows its generation, never its secret):
+orders.subscribe((event) => {
+  if (event.type === 'updated') console.log(`  ${event.credential}: new token, generation ${event.token.generation} (${event.reason})`)
+  if (event.type === 'invalidated') console.log(`  ${event.credential}: token generation ${event.token.generation} invalidated`)
 })
 const api = axios.create({ baseURL: idp.apiUrl })
 api.interceptors.request.use(authInterceptor('orders')) // or withAuth(api, 'orders'); or on the default axios

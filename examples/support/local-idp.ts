@@ -21,15 +21,31 @@ export interface LocalIdp {
   close(): Promise<void>
 }
 
-/** Starts the local IdP and API; tokens live `tokenLifetime` seconds (default 60). */
-export async function startLocalIdp(options: { tokenLifetime?: number } = {}): Promise<LocalIdp> {
-  const { idp, api, close } = await startEmbedded({ tokenLifetime: options.tokenLifetime ?? 60 })
+/** Options of {@link startLocalIdp}. */
+export interface LocalIdpOptions {
+  /** Lifetime of the access tokens, in seconds. @default 60 */
+  tokenLifetime?: number
+  /** Prints a line for each answer of the API (`  API: GET /orders → 401 (invalid_token)`) and revocation. */
+  logApi?: boolean
+}
+
+/** Starts the local IdP and API. */
+export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<LocalIdp> {
+  const log = options.logApi === true ? (line: string) => console.log(`  API: ${line}`) : () => {}
+  const { idp, api, close } = await startEmbedded({
+    tokenLifetime: options.tokenLifetime ?? 60,
+    onApiAnswer: ({ method, path, status, error }) =>
+      log(`${method} ${path} → ${status}${error === undefined ? '' : ` (${error})`}`),
+  })
   return {
     issuer: idp.issuer,
     clientId: idp.service.clientId,
     clientSecret: idp.service.clientSecret,
     apiUrl: api.url,
-    revokeTokens: () => api.revokeAll(),
+    revokeTokens: () => {
+      api.revokeAll()
+      log('revoked every token it had accepted')
+    },
     signIn: async () => ({ clientId: idp.cli.clientId, refreshToken: await deviceLogin(idp) }),
     close,
   }

@@ -7,6 +7,16 @@ export interface ApiOptions {
   issuer: string
   /** The audience a token must name. */
   audience: string
+  /** Called with each answer as it is sent. */
+  onAnswer?: ((answer: ApiAnswer) => void) | undefined
+}
+
+/** One answer of the API: the request line, the status, and the OAuth error code of a 401. */
+export interface ApiAnswer {
+  readonly method: string
+  readonly path: string
+  readonly status: 200 | 401
+  readonly error?: string | undefined
 }
 
 /** A running protected API on 127.0.0.1. */
@@ -35,8 +45,10 @@ export async function startApi(options: ApiOptions): Promise<EmbeddedApi> {
   const answered = { ok: 0, unauthorized: 0 }
 
   const http = await listenOnLoopback((req, res) => {
+    const request = { method: req.method ?? 'GET', path: req.url ?? '/' }
     const unauthorized = (error?: string): void => {
       answered.unauthorized++
+      options.onAnswer?.({ ...request, status: 401, error })
       const challenge = error === undefined ? CHALLENGE : `${CHALLENGE}, error="${error}"`
       sendJson(res, 401, { error: error ?? 'unauthorized' }, { 'www-authenticate': challenge })
     }
@@ -47,6 +59,7 @@ export async function startApi(options: ApiOptions): Promise<EmbeddedApi> {
     verify(token).then(
       (claims) => {
         answered.ok++
+        options.onAnswer?.({ ...request, status: 200 })
         sendJson(res, 200, { path: req.url, client_id: claims.client_id, scope: claims.scope })
       },
       () => unauthorized('invalid_token'),
