@@ -8,7 +8,9 @@ import type { Token } from './token.ts'
  *   starts no sooner than `coolDown` later (1 s by default), doubled for each acquisition that failed
  *   in a row, at most 60 s, never less than the server's `Retry-After`, with equal jitter. Callers
  *   meanwhile get that same error at once, its `retryAt` saying when the next try may run;
- * - `refresh()`, `setToken()` and `upgradeScopes()` end a cool-down; any new token resets the count;
+ * - `refresh()` and `setToken()` end a cool-down, and any new token resets the count; a scope
+ *   upgrade or a claims challenge asks for more than the failed acquisition did: it runs despite a
+ *   cool-down and starts none;
  * - **quick rejections**: a token rejected (401) less than a minute after it was issued counts as a
  *   quick rejection. The first is answered at once; from the second in a row, the new acquisition
  *   first waits `coolDown`, doubled each time, at most 60 s. A token that lived longer before its

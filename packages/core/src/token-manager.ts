@@ -42,8 +42,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 const RECENT_TOKENS = 8
 /** Origins remembered for `skipped` events; beyond this many, no more events are emitted. */
 const MAX_SKIPPED_ORIGINS = 256
-/** Reasons that ask for something new (and so may run during a cool-down, and start none). */
-const ASKS_ANEW: ReadonlySet<AcquireReason> = new Set(['forced', 'scope-upgrade', 'claims'])
+/** Acquisitions that ask for more than the last one (scopes, claims): they run during a cool-down and start none. */
+const ASKS_FOR_MORE: ReadonlySet<AcquireReason> = new Set(['scope-upgrade', 'claims'])
 const noop = (): void => {}
 
 /**
@@ -210,8 +210,8 @@ export class TokenManager implements AsyncDisposable {
 
   /**
    * Uses `grant` as the token from now on (a manual override), after persisting it through the
-   * store; ends a failure's cool-down. Rejects with {@link ErrorCode.STORE_FAILED} when persisting fails, and then keeps the
-   * previous token.
+   * store; ends a failure's cool-down. Rejects with {@link ErrorCode.STORE_FAILED} when persisting
+   * fails, and then keeps the previous token.
    */
   async setToken(grant: TokenGrant): Promise<Token> {
     if (this.#closed) throw this.#closedError()
@@ -329,7 +329,7 @@ export class TokenManager implements AsyncDisposable {
   #ensureJob(reason: AcquireReason, claims?: string, delayMs = 0): Promise<Token> {
     const job = this.#job
     if (job !== undefined) return job.promise
-    const blocked = ASKS_ANEW.has(reason) ? undefined : this.#gate.blocked(this.#options.clock.now())
+    const blocked = ASKS_FOR_MORE.has(reason) ? undefined : this.#gate.blocked(this.#options.clock.now())
     if (blocked !== undefined) return Promise.reject(blocked)
     return this.#startJob(reason, claims, delayMs)
   }
@@ -395,7 +395,7 @@ export class TokenManager implements AsyncDisposable {
         this.#emit({ type: 'refresh-failed', credential: this.name, error, attempt, reason: job.reason, retryInMs })
         if (retryInMs === undefined) {
           const failure = this.#failure(error, attempt)
-          if (!ASKS_ANEW.has(job.reason) || job.reason === 'forced') this.#gate.failed(failure, clock.now())
+          if (!ASKS_FOR_MORE.has(job.reason)) this.#gate.failed(failure, clock.now())
           throw failure
         }
         await this.#sleep(retryInMs)
