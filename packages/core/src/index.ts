@@ -14,6 +14,7 @@ export {
   isTokenError,
 } from './errors.ts'
 export { type ClientCredentialsOptions, clientCredentials } from './oauth/client-credentials.ts'
+export { EndpointCause } from './oauth/endpoint-cause.ts'
 export { endpointQueueDefaults, setTokenEndpointConcurrency, tokenEndpointConcurrency } from './oauth/endpoint-queue.ts'
 export { JWT_BEARER_GRANT_TYPE, type JwtBearerOptions, jwtBearer } from './oauth/jwt-bearer.ts'
 export {
@@ -37,6 +38,7 @@ export {
   type RetryContext,
 } from './policy/request-auth.ts'
 export { type Challenge, parseWWWAuthenticate } from './policy/www-authenticate.ts'
+export { failureDefaults } from './failure-gate.ts'
 export { advisoryWindowMs, mandatoryWindowMs, refreshDefaults } from './refresh-window.ts'
 export { defaultRetryDelay, isTransientError, parseRetryAfter, retryAfterMs, retryDefaults } from './retry-policy.ts'
 export type { AcquireContext, AcquireReason, TokenGrant, TokenSource } from './source.ts'
@@ -53,4 +55,4 @@ export type { TokenStore } from './stores/token-store.ts'
 export { Token, type TokenInit, type TokenRecord } from './token.ts'
 export type { TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
 export { type ReacquireOptions, TokenManager, type WaitOptions } from './token-manager.ts'
-export { type Prefetch, type TokenManagerOptions } from './token-manager-options.ts'
+export { type Prefetch, type TokenManagerOptions, managerDefaults } from './token-manager-options.ts'
