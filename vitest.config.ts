@@ -12,6 +12,6 @@ export default defineConfig({
     experimental: { diagnostics: false },
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    reporters: ['default', './test/setup/summary-reporter.ts'],
+    reporters: ['default', './test/setup/progress-reporter.ts', './test/setup/summary-reporter.ts'],
   },
 })
