@@ -13,6 +13,7 @@ export {
   invalidOption,
   isTokenError,
 } from './errors.ts'
+export { failureDefaults } from './failure-gate.ts'
 export { type ClientCredentialsOptions, clientCredentials } from './oauth/client-credentials.ts'
 export { EndpointCause } from './oauth/endpoint-cause.ts'
 export { endpointQueueDefaults, setTokenEndpointConcurrency, tokenEndpointConcurrency } from './oauth/endpoint-queue.ts'
@@ -38,7 +39,6 @@ export {
   type RetryContext,
 } from './policy/request-auth.ts'
 export { type Challenge, parseWWWAuthenticate } from './policy/www-authenticate.ts'
-export { failureDefaults } from './failure-gate.ts'
 export { advisoryWindowMs, mandatoryWindowMs, refreshDefaults } from './refresh-window.ts'
 export { defaultRetryDelay, isTransientError, parseRetryAfter, retryAfterMs, retryDefaults } from './retry-policy.ts'
 export type { AcquireContext, AcquireReason, TokenGrant, TokenSource } from './source.ts'
