@@ -56,6 +56,7 @@ async function timerPass(setup: Setup): Promise<Pick<ScaleRow, 'timers' | 'timer
   }).enable()
   const held: TokenManager[] = new Array(managers).fill(undefined)
   await create(setup, held)
+  await new Promise((resolve) => setImmediate(resolve))
   const timers = alive.size
   await Promise.all(held.map((manager) => manager.close()))
   await new Promise((resolve) => setImmediate(resolve))

@@ -79,7 +79,8 @@ export class TokenManager implements AsyncDisposable {
   readonly #closing = new AbortController()
   readonly #listeners = new Set<TokenListener>()
   readonly #recent: Token[] = []
-  readonly #gate: FailureGate
+  /** Cool-down and rejection backoff; made at the first failure or rejection. */
+  #gate: FailureGate | undefined
   #token: Token | undefined
   #resolved: Promise<Token> | undefined
   #expiringAt = 0
@@ -113,7 +114,6 @@ export class TokenManager implements AsyncDisposable {
     this.name = this.#options.name
     this.origins = this.#options.origins
     this.#scopes = this.#options.scopes
-    this.#gate = new FailureGate(this.#options.coolDownMs)
     if (this.#options.prefetch !== 'lazy') this.#startJob('initial', undefined, 0)
   }
 
@@ -168,7 +168,7 @@ export class TokenManager implements AsyncDisposable {
   /** Forces a new acquisition (joining one already in flight); ends a failure's cool-down. */
   refresh(options?: WaitOptions): Promise<Token> {
     if (this.#closed) return Promise.reject(this.#closedError())
-    this.#gate.end()
+    this.#gate?.end()
     return this.#wait(options?.signal, () => this.#ensureJob('forced'))
   }
 
@@ -201,7 +201,7 @@ export class TokenManager implements AsyncDisposable {
     this.#stats.reacquires++
     const current = this.current()
     if (current !== undefined && current.generation > rejected.generation) return this.#resolved as Promise<Token>
-    const delayMs = this.invalidate(rejected) ? this.#gate.rejected(rejected, this.#options.clock.now()) : 0
+    const delayMs = this.invalidate(rejected) ? this.#failureGate().rejected(rejected, this.#options.clock.now()) : 0
     const claims = options?.claims
     return this.#wait(options?.signal, () =>
       this.#ensureJob(claims === undefined ? 'rejected' : 'claims', claims, delayMs),
@@ -329,7 +329,7 @@ export class TokenManager implements AsyncDisposable {
   #ensureJob(reason: AcquireReason, claims?: string, delayMs = 0): Promise<Token> {
     const job = this.#job
     if (job !== undefined) return job.promise
-    const blocked = ASKS_FOR_MORE.has(reason) ? undefined : this.#gate.blocked(this.#options.clock.now())
+    const blocked = ASKS_FOR_MORE.has(reason) ? undefined : this.#gate?.blocked(this.#options.clock.now())
     if (blocked !== undefined) return Promise.reject(blocked)
     return this.#startJob(reason, claims, delayMs)
   }
@@ -352,15 +352,20 @@ export class TokenManager implements AsyncDisposable {
     this.#stats.waits++
     if (this.#waiting++ === 0) this.#release = this.#options.clock.hold?.()
     const waited = abortable(start(), signal)
-    waited.then(this.#done, this.#done)
+    const done = (): void => this.#waitEnded()
+    waited.then(done, done)
     return waited
   }
 
   /** One wait ended: the last one lets the process go. */
-  readonly #done = (): void => {
+  #waitEnded(): void {
     if (--this.#waiting > 0) return
     this.#release?.()
     this.#release = undefined
+  }
+
+  #failureGate(): FailureGate {
+    return (this.#gate ??= new FailureGate(this.#options.coolDownMs))
   }
 
   async #run(job: Job): Promise<Token> {
@@ -395,7 +400,7 @@ export class TokenManager implements AsyncDisposable {
         this.#emit({ type: 'refresh-failed', credential: this.name, error, attempt, reason: job.reason, retryInMs })
         if (retryInMs === undefined) {
           const failure = this.#failure(error, attempt)
-          if (!ASKS_FOR_MORE.has(job.reason)) this.#gate.failed(failure, clock.now())
+          if (!ASKS_FOR_MORE.has(job.reason)) this.#failureGate().failed(failure, clock.now())
           throw failure
         }
         await this.#sleep(retryInMs)
@@ -548,7 +553,7 @@ export class TokenManager implements AsyncDisposable {
     this.#resolved = Promise.resolve(token)
     this.#expiringAt = expiringAt
     this.#backgroundNotBefore = 0
-    this.#gate.succeeded()
+    this.#gate?.succeeded()
     this.#recent.unshift(token)
     if (this.#recent.length > RECENT_TOKENS) this.#recent.pop()
     this.#stats.acquisitions++
@@ -559,7 +564,7 @@ export class TokenManager implements AsyncDisposable {
   /** Starts one background refresh unless one runs already or the last one failed too recently. */
   #refreshInBackground(now: number): void {
     if (this.#job !== undefined || now < this.#backgroundNotBefore || this.#closed) return
-    if (this.#gate.blocked(now) !== undefined) return
+    if (this.#gate?.blocked(now) !== undefined) return
     this.#stats.proactiveRefreshes++
     this.#startJob('proactive', undefined, 0).catch((error: unknown) => {
       if (this.#closed) return
