@@ -26,11 +26,11 @@ function run(fixture: string, args: string[]): Promise<Exit> {
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void
 
-/** A loopback server playing the identity provider (`/token`) and the API (`/api`). */
+/** A loopback server playing the identity provider (`/token`, `/.well-known/…`) and the API (`/api`). */
 async function start(token: Handler): Promise<{ url: (path: string) => string; tokenRequests: () => number }> {
   let tokenRequests = 0
   const server = createServer((request, response) => {
-    if (request.url === '/token') {
+    if (request.url === '/token' || request.url?.startsWith('/.well-known/')) {
       tokenRequests++
       request.resume()
       return token(request, response)
@@ -79,10 +79,13 @@ describe('a process waiting for a token', () => {
     expect(idp.tokenRequests()).toBe(2)
   })
 
-  it('is not held open by a prefetch nobody waits for, while the token endpoint hangs', async () => {
+  it.each([
+    ['token endpoint', 'tokenEndpoint', '/token'],
+    ['discovery document', 'issuer', ''],
+  ])('is not held open by a prefetch nobody waits for, while the %s hangs', async (_, by, path) => {
     let hung = 0
     const idp = await start(() => void hung++)
-    const exit = await run('registered-only.ts', [idp.url('/token')])
+    const exit = await run('registered-only.ts', [idp.url(path), by])
     expect(exit.signal, 'the child was killed: the hanging prefetch held it open').toBeNull()
     expect(exit.code, exit.stderr).toBe(0)
     expect(exit.stdout).toContain('registered')

@@ -44,7 +44,7 @@ export function oauthClient(options: OAuthClientOptions): OAuthClient {
   return {
     clientId,
     async request(ctx, call, secrets) {
-      const metadata = await abortable(target.metadata(timeoutMs), ctx.signal)
+      const metadata = await abortable(target.metadata(timeoutMs, ctx.mayUnref === true), ctx.signal)
       const prepared = await auth.prepare(ctx)
       const context: FailureContext = {
         what: 'token endpoint',

@@ -6,8 +6,11 @@ import { HttpExchange } from './http-exchange.ts'
 
 /** Where one source's token endpoint is: given outright, or discovered from the issuer. */
 export interface ServerTarget {
-  /** The server metadata; discovery is cached per process and issuer, failures are not. */
-  metadata(timeoutMs: number): Promise<ServerMetadata>
+  /**
+   * The server metadata; discovery is cached per process and issuer, failures are not. `unref`:
+   * the discovery request, if this call starts one, never holds the process by itself.
+   */
+  metadata(timeoutMs: number, unref?: boolean): Promise<ServerMetadata>
 }
 
 const discovered = new Map<string, Promise<ServerMetadata>>()
@@ -32,7 +35,7 @@ export function serverTarget(options: {
     return { metadata: () => Promise.resolve(metadata) }
   }
   if (issuer === undefined) throw invalidOption('issuer', 'an issuer URL (or give tokenEndpoint)')
-  return { metadata: (timeoutMs) => discover(issuer, algorithm, timeoutMs) }
+  return { metadata: (timeoutMs, unref = false) => discover(issuer, algorithm, timeoutMs, unref) }
 }
 
 /** Whether openid-client must be told to allow plain http for `url` (loopback only, checked before). */
@@ -46,11 +49,11 @@ export function needsInsecureRequests(url: string | undefined): boolean {
  * manager's retry policy decides when). The discovery request is bound to no caller's signal: one
  * caller giving up must not fail the others.
  */
-function discover(issuer: URL, algorithm: 'oidc' | 'oauth2', timeoutMs: number): Promise<ServerMetadata> {
+function discover(issuer: URL, algorithm: 'oidc' | 'oauth2', timeoutMs: number, unref: boolean): Promise<ServerMetadata> {
   const key = `${algorithm} ${issuer.href}`
   let pending = discovered.get(key)
   if (pending === undefined) {
-    pending = runDiscovery(issuer, algorithm, timeoutMs)
+    pending = runDiscovery(issuer, algorithm, timeoutMs, unref)
     discovered.set(key, pending)
     const settled = pending
     settled.catch(() => {
@@ -60,8 +63,13 @@ function discover(issuer: URL, algorithm: 'oidc' | 'oauth2', timeoutMs: number):
   return pending
 }
 
-async function runDiscovery(issuer: URL, algorithm: 'oidc' | 'oauth2', timeoutMs: number): Promise<ServerMetadata> {
-  const exchange = new HttpExchange(undefined, timeoutMs)
+async function runDiscovery(
+  issuer: URL,
+  algorithm: 'oidc' | 'oauth2',
+  timeoutMs: number,
+  unref: boolean,
+): Promise<ServerMetadata> {
+  const exchange = new HttpExchange(undefined, timeoutMs, unref)
   const context = { what: 'discovery document', timeoutMs, secrets: [] }
   let metadata: ServerMetadata
   try {
