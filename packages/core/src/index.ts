@@ -56,3 +56,11 @@ export { Token, type TokenInit, type TokenRecord } from './token.ts'
 export type { TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
 export { type ReacquireOptions, TokenManager, type WaitOptions } from './token-manager.ts'
 export { type Prefetch, type TokenManagerOptions, managerDefaults } from './token-manager-options.ts'
+export {
+  type IsOurs,
+  isRedactedAuthorization,
+  redactHeaders,
+  redactRequest,
+  redactedAuthorization,
+} from './adapter-support/redaction.ts'
+export { type WaitBounds, retryTokenWithin, tokenWithin } from './adapter-support/wait-bounds.ts'

@@ -1,0 +1,97 @@
+import { systemClock } from '../clock.ts'
+import type { AuthResponse, RequestAuth, RetryContext } from '../policy/request-auth.ts'
+import type { Token } from '../token.ts'
+
+/** Node turns a longer timer delay into 1 ms: such a timeout means none, as the clients read it. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * What bounds one caller's wait for a token, in its HTTP client's own terms: the request's
+ * `AbortSignal` and the client's timeout for the request.
+ */
+export interface WaitBounds {
+  /** The request's signal: its abort ends the wait with the signal's reason. */
+  readonly signal?: AbortSignal | null | undefined
+  /**
+   * The client's timeout for the request, in ms. `0`, a negative or non-finite value, or one past
+   * 2³¹ − 1 ms (which Node's timers cannot hold) means none, as the clients read it.
+   */
+  readonly timeoutMs?: number | undefined
+  /** The error the client itself raises when that timeout passes; the wait rejects with it. */
+  readonly timedOut: () => unknown
+}
+
+/** A signal for one wait, and the function that lets go of its timer and listener. */
+interface Limit {
+  readonly signal: AbortSignal | undefined
+  end(): void
+}
+
+const noop = (): void => {}
+
+/**
+ * Rules:
+ * - without a timeout the caller's own signal is the wait's signal: nothing is allocated;
+ * - with one, a signal of the wait's own aborts with the caller's reason, or with `timedOut()` once
+ *   `timeoutMs` has passed; its timer is `unref`'d (the manager holds the process while a caller
+ *   waits) and cleared, and its listener removed, as soon as the wait settles.
+ */
+function limit(bounds: WaitBounds): Limit {
+  const caller = bounds.signal ?? undefined
+  const ms = bounds.timeoutMs
+  if (ms === undefined || !(ms > 0 && ms <= MAX_TIMER_MS)) return { signal: caller, end: noop }
+  const controller = new AbortController()
+  const onAbort = (): void => controller.abort(caller?.reason)
+  if (caller?.aborted === true) onAbort()
+  else caller?.addEventListener('abort', onAbort, { once: true })
+  const timer = systemClock.setTimeout(() => controller.abort(bounds.timedOut()), ms)
+  return {
+    signal: controller.signal,
+    end() {
+      systemClock.clearTimeout(timer)
+      caller?.removeEventListener('abort', onAbort)
+    },
+  }
+}
+
+function settle<T>(promise: Promise<T>, wait: Limit): Promise<T> {
+  if (wait.end === noop) return promise
+  return promise.finally(wait.end)
+}
+
+/**
+ * `auth.token()` with the caller's deadline: the token itself when cached (no timer, no
+ * allocation), else a promise that rejects with the signal's reason when `bounds.signal` aborts, or
+ * with `bounds.timedOut()` after `bounds.timeoutMs`. Only this caller's wait ends; the shared
+ * acquisition goes on for the others.
+ *
+ * @example
+ * ```ts
+ * const token = tokenWithin(auth, { signal: config.signal, timeoutMs: config.timeout, timedOut: () => timeoutError(config) })
+ * const used = token instanceof Promise ? await token : token
+ * ```
+ */
+export function tokenWithin(auth: RequestAuth, bounds: WaitBounds): Token | Promise<Token> {
+  const cached = auth.manager().current()
+  if (cached !== undefined) return cached
+  const wait = limit(bounds)
+  const token = auth.token(wait.signal)
+  return token instanceof Promise ? settle(token, wait) : (wait.end(), token)
+}
+
+/**
+ * `auth.retryToken()` with the caller's deadline, as {@link tokenWithin}: `undefined` when the
+ * response goes to the caller as it is, else the new token, or the deadline's error.
+ */
+export function retryTokenWithin(
+  auth: RequestAuth,
+  response: AuthResponse,
+  used: Token,
+  context: Omit<RetryContext, 'signal'>,
+  bounds: WaitBounds,
+): Promise<Token> | undefined {
+  const wait = limit(bounds)
+  const next = auth.retryToken(response, used, { ...context, signal: wait.signal })
+  if (next === undefined) wait.end()
+  return next === undefined ? undefined : settle(next, wait)
+}
