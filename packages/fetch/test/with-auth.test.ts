@@ -50,7 +50,8 @@ describe('withAuth inputs', () => {
   })
 
   it("replays a Request's body only when buffered under maxReplayBytes", async () => {
-    const f = await fixture()
+    // Two quick rejections in a row: no cool-down here, it is not what this test is about.
+    const f = await fixture({ manager: { coolDown: 0 } })
     await f.manager.getToken()
     const post = (): Request => new Request(f.server.url('/upload'), { method: 'POST', body: 'request body' })
     f.server.revokeAll()

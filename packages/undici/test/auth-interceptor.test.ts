@@ -267,7 +267,8 @@ describe('authInterceptor and fetch', () => {
   })
 
   it('returns the 401 of a global fetch with a body (a one-shot stream to a dispatcher) unless buffering is on', async () => {
-    const f = await fixture()
+    // Two quick rejections in a row: no cool-down here, it is not what this test is about.
+    const f = await fixture({ manager: { coolDown: 0 } })
     useGlobalDispatcher(agentFor(f))
     await f.manager.getToken()
     f.server.revokeAll()

@@ -37,6 +37,6 @@ export function testManager(
   origins: readonly string[],
   source: CountingSource = countingSource(),
 ): { manager: TokenManager; source: CountingSource } {
-  const manager = new TokenManager({ name: 'test', source, origins, prefetch: 'lazy', clock: frozenClock(), maxRetries: 0 })
+  const manager = new TokenManager({ name: 'test', source, origins, prefetch: "lazy", clock: frozenClock(), maxRetries: 0, coolDown: 0 })
   return { manager, source }
 }
