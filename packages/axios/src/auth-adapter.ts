@@ -1,5 +1,15 @@
 import { Readable } from 'node:stream'
-import { type AuthResponse, type RequestAuth, bufferBody, isReplayableBody } from '@tokenwarden/core'
+import {
+  type AuthResponse,
+  type IsOurs,
+  type RequestAuth,
+  type WaitBounds,
+  bufferBody,
+  isRedactedAuthorization,
+  isReplayableBody,
+  retryTokenWithin,
+  tokenWithin,
+} from '@tokenwarden/core'
 import {
   type AxiosAdapter,
   type AxiosResponse,
@@ -7,6 +17,7 @@ import {
   AxiosHeaders,
   isAxiosError,
 } from 'axios'
+import { redactError, timeoutError } from './adapter-errors.ts'
 
 /** A URL with a scheme, or protocol-relative (`//host/…`), as axios's `isAbsoluteURL` tells it. */
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i
@@ -14,50 +25,66 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i
 /**
  * Wraps `inner` (axios's http or fetch adapter, or the caller's own) so that each request follows
  * the request-auth policy. Rules:
- * 1. `auth.plan` decides from the full URL (`baseURL` + `url`) and the header already set;
- * 2. on `attach`, the token is awaited under `config.signal` and set as `Authorization`;
+ * 1. `auth.plan` decides from the full URL (`baseURL` + `url`) and the header already set; a
+ *    header an error redacted (a config sent again) counts as ours;
+ * 2. on `attach`, the token is awaited under `config.signal` and `config.timeout` (which ends the
+ *    wait with axios's own timeout error) and set as `Authorization`;
  * 3. a streamed body is buffered under `auth.maxReplayBytes`, so that it can be replayed;
  * 4. the response (resolved, or carried by an `AxiosError` when `validateStatus` refused it) goes
  *    to `auth.retryToken`; when that gives a token, the first body is let go and `inner` is called
- *    once more with the new token: its outcome, whatever it is, is the caller's.
+ *    once more with the new token: its outcome, whatever it is, is the caller's;
+ * 5. an error leaving the adapter has our `Authorization` value redacted (the caller's own is theirs).
  */
 export function authAdapter(auth: RequestAuth, inner: AxiosAdapter): AxiosAdapter {
   return async (config) => {
-    const caller = callerAuthorization(config)
+    let caller = callerAuthorization(config)
+    if (isRedactedAuthorization(caller)) {
+      removeAuthorization(config.headers)
+      caller = undefined
+    }
     const plan = auth.plan(targetOf(config), caller)
     if (plan === 'skip') return inner(config)
-    if (plan === 'strip') {
-      removeAuthorization(config.headers)
-      return inner(config)
-    }
-    const signal = config.signal as AbortSignal | undefined
-    const token = auth.token(signal)
-    const used = token instanceof Promise ? await token : token
     if (caller !== undefined) removeAuthorization(config.headers)
-    config.headers.set('Authorization', used.authorization)
-    if (auth.maxReplayBytes > 0 && isStream(config.data)) config.data = await buffered(config.data, auth.maxReplayBytes)
-    let response: AxiosResponse
-    let rejection: { error: unknown } | undefined
+    if (plan === 'strip') return inner(config)
+    const manager = auth.manager()
+    const ours: IsOurs = (value) => manager.recognize(value) !== undefined
     try {
-      response = await inner(config)
+      return await send(auth, inner, config)
     } catch (error) {
-      if (!isAxiosError(error) || error.response === undefined) throw error
-      response = error.response
-      rejection = { error }
+      throw redactError(error, ours)
     }
-    const retry = auth.mayRetry(response.status)
-      ? auth.retryToken(challengeOf(response), used, { replayable: isReplayableBody(config.data), retried: false, signal })
-      : undefined
-    if (retry === undefined) {
-      if (rejection !== undefined) throw rejection.error
-      return response
-    }
-    discard(response.data)
-    const next = await retry
-    removeAuthorization(config.headers)
-    config.headers.set('Authorization', next.authorization)
-    return inner(config)
   }
+}
+
+/** Steps 2 to 4, for a request that carries our token. */
+async function send(auth: RequestAuth, inner: AxiosAdapter, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+  const signal = config.signal as AbortSignal | undefined
+  const bounds: WaitBounds = { signal, timeoutMs: Number(config.timeout), timedOut: () => timeoutError(config) }
+  const token = tokenWithin(auth, bounds)
+  const used = token instanceof Promise ? await token : token
+  config.headers.set('Authorization', used.authorization)
+  if (auth.maxReplayBytes > 0 && isStream(config.data)) config.data = await buffered(config.data, auth.maxReplayBytes)
+  let response: AxiosResponse
+  let rejection: { error: unknown } | undefined
+  try {
+    response = await inner(config)
+  } catch (error) {
+    if (!isAxiosError(error) || error.response === undefined) throw error
+    response = error.response
+    rejection = { error }
+  }
+  const retry = auth.mayRetry(response.status)
+    ? retryTokenWithin(auth, challengeOf(response), used, { replayable: isReplayableBody(config.data), retried: false }, bounds)
+    : undefined
+  if (retry === undefined) {
+    if (rejection !== undefined) throw rejection.error
+    return response
+  }
+  discard(response.data)
+  const next = await retry
+  removeAuthorization(config.headers)
+  config.headers.set('Authorization', next.authorization)
+  return inner(config)
 }
 
 /**

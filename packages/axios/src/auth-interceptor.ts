@@ -13,8 +13,14 @@ export type AxiosAuthInterceptor = (config: InternalAxiosRequestConfig) => Inter
  * - the interceptor only wraps the request's adapter (http, fetch or your own); the wrapped adapter
  *   sees the final URL, headers and serialised body, and asks core for every decision;
  * - a config sent again (`axios.request(error.config)`) is wrapped once, not twice;
- * - redirects followed by the http adapter are checked hop by hop and lose our header on any origin
- *   the token may not go to (the fetch adapter's `fetch` drops it on every cross-origin hop).
+ * - redirects followed by the http adapter are checked hop by hop: the token goes on to every origin
+ *   it may go to and is removed on any other (the fetch adapter's `fetch` drops it on every
+ *   cross-origin hop, and calls no `beforeRedirect`);
+ * - `config.timeout` and `config.signal` bound the wait for a token: the request then rejects with
+ *   axios's own timeout `AxiosError` (`ECONNABORTED`, or `ETIMEDOUT` with
+ *   `transitional.clarifyTimeoutError`) or its `CanceledError`;
+ * - an `AxiosError` it rejects with shows `Authorization: Bearer [redacted by tokenwarden]` in place of
+ *   our token (`config`, `request`, `response`); sending its `config` again attaches a fresh token.
  *
  * The interceptor is synchronous: `use(authInterceptor('graph'), undefined, { synchronous: true })`
  * (what {@link withAuth} does) lets axios skip a promise turn per request when every request
