@@ -1,15 +1,21 @@
 import { Readable } from 'node:stream'
 import {
   type AuthResponse,
+  type IsOurs,
   type RequestAuthOptions,
   type Token,
   type TokenManager,
+  type WaitBounds,
   RequestAuth,
   bufferBody,
+  isRedactedAuthorization,
   isReplayableBody,
   isTokenError,
+  retryTokenWithin,
+  tokenWithin,
 } from '@tokenwarden/core'
 import type { AfterResponseHook, BeforeErrorHook, BeforeRequestHook, InitHook, Options, Response } from 'got'
+import { redactError, timeoutError } from './hook-errors.ts'
 
 /** The got options `authHooks` returns, for `got.extend`. */
 export interface GotAuthHooks {
@@ -25,19 +31,36 @@ export interface GotAuthHooks {
 const RETRIED = Symbol('tokenwarden.retried')
 /** The token attached to the request's current attempt, in `options.context` (each request has its own copy). */
 const USED = Symbol('tokenwarden.used')
+/** The token the request carries, kept across redirect hops, also those it may not go to. */
+const CARRIED = Symbol('tokenwarden.carried')
 
-type Context = { [RETRIED]?: boolean; [USED]?: Token | undefined }
+/** The options got hands its hooks. */
+type HookOptions = Parameters<BeforeRequestHook>[0]
 
-/** Sets the token's header and remembers the token for the response. */
-function attach(options: Parameters<BeforeRequestHook>[0], token: Token): void {
+type Context = { [RETRIED]?: boolean; [USED]?: Token | undefined; [CARRIED]?: Token | undefined }
+
+/** Sets the token's header and remembers the token for the response and the next hops. */
+function attach(options: HookOptions, token: Token): void {
   options.headers.authorization = token.authorization
-  ;(options.context as Context)[USED] = token
+  const context = options.context as Context
+  context[USED] = token
+  context[CARRIED] = token
+}
+
+/** The request's deadline for a token, in got's terms: `signal`, and `timeout.request` (got's `TimeoutError`). */
+function boundsOf(options: HookOptions | Options): WaitBounds {
+  const ms = options.timeout.request
+  return { signal: options.signal as AbortSignal | undefined, timeoutMs: ms, timedOut: () => timeoutError(options, ms ?? 0) }
 }
 
 /**
  * got hooks that give got the whole request-auth behaviour of `@tokenwarden/core`. Rules:
  * - `beforeRequest` runs before every send, redirect hops and retries included, so the origin is
- *   checked there each time (`auth.plan`): the token is attached, left out, or stripped;
+ *   checked there each time (`auth.plan`): the token is attached, left out, or stripped. A request
+ *   that carried our token gets it again on a hop to any origin it may go to (got removes
+ *   `authorization` on every hop to another origin, origins the credential allows included);
+ * - `timeout.request` and `signal` bound each wait for a token: the request fails with got's own
+ *   `TimeoutError` (`ETIMEDOUT`, event `request`) or `AbortError`;
  * - `afterResponse` hands a 401 to `auth.retryToken` and, when it gives a token, resends once with
  *   `retryWithMergedOptions`; a second 401 is returned as it is (and got throws its `HTTPError`
  *   when `throwHttpErrors` is on). The retry keeps the `afterResponse` hooks (`preserveHooks`), so
@@ -47,7 +70,8 @@ function attach(options: Parameters<BeforeRequestHook>[0], token: Token): void {
  * - `got.stream` runs no `afterResponse` hooks: the token is attached, and a 401 reaches the stream
  *   as it is;
  * - errors from token acquisition reach the caller as the `TokenError` itself, not wrapped in got's
- *   `RequestError`.
+ *   `RequestError`; any other error shows `authorization: 'Bearer [redacted by tokenwarden]'` in
+ *   place of our token (`options.headers`, and the request behind it), the caller's own header as it is.
  *
  * @throws {@link ErrorCode.NO_ORIGINS} when the credential is registered and has no origins.
  * @example
@@ -67,12 +91,12 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
   /** Synchronous when the token is cached and the body needs no buffering: got then skips a promise per request. */
   const beforeRequest: BeforeRequestHook = (options) => {
     const context = options.context as Context
-    const plan = auth.plan(options.url ?? '', header(options))
+    const plan = auth.plan(options.url ?? '', header(options) ?? context[CARRIED]?.authorization)
     if (context[USED] !== undefined) context[USED] = undefined
     if (plan === 'skip') return
     if (options.headers.authorization !== undefined) delete options.headers.authorization
     if (plan === 'strip') return
-    const token = auth.token(options.signal)
+    const token = tokenWithin(auth, boundsOf(options))
     const buffer = auth.maxReplayBytes > 0 && isStream(options.body) && !formBodies.has(options)
     if (!buffer && !(token instanceof Promise)) return attach(options, token)
     return (async () => {
@@ -86,26 +110,48 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
     const context = options.context as Context
     const token = context[USED]
     if (token === undefined || !auth.mayRetry(response.statusCode)) return response
-    const retry = auth.retryToken(challengeOf(response), token, {
-      replayable: formBodies.has(options) || isReplayableBody(options.body),
-      retried: context[RETRIED] === true,
-      signal: options.signal,
-    })
+    const replayable = formBodies.has(options) || isReplayableBody(options.body)
+    const retried = context[RETRIED] === true
+    const retry = retryTokenWithin(auth, challengeOf(response), token, { replayable, retried }, boundsOf(options))
     if (retry === undefined) return response
     const next = await retry
     context[RETRIED] = true
     return retryWithMergedOptions({ headers: { authorization: next.authorization }, preserveHooks: true })
   }
 
-  const beforeError: BeforeErrorHook = (error) => (isTokenError(error.cause) ? error.cause : error)
+  /** Whether a value carries one of the credential's tokens; `false` when the credential is gone. */
+  const ours: IsOurs = (value) => {
+    try {
+      return auth.manager().recognize(value) !== undefined
+    } catch {
+      return false
+    }
+  }
+  const beforeError: BeforeErrorHook = (error) => {
+    if (isTokenError(error.cause)) return error.cause
+    redactError(error, ours)
+    return error
+  }
 
   return { hooks: { init: [init], beforeRequest: [beforeRequest], afterResponse: [afterResponse], beforeError: [beforeError] } }
 }
 
-/** The caller's `Authorization`; `authorization: undefined`, got's way to send none, is the caller's choice too. */
-function header(options: Pick<Options, 'headers' | 'isHeaderExplicitlySet'>): string | undefined {
+/**
+ * The request's `Authorization`, `undefined` when it has none. `authorization: undefined`, got's way
+ * to send none, is the caller's choice too (`''`), unless the request carried our token: then got
+ * removed it on a hop to another origin (`undefined`). A value an error redacted (options sent
+ * again) is ours, and removed.
+ */
+function header(options: HookOptions): string | undefined {
   const value = options.headers.authorization
-  if (value === undefined) return options.isHeaderExplicitlySet('authorization') ? '' : undefined
+  if (isRedactedAuthorization(value)) {
+    delete options.headers.authorization
+    return undefined
+  }
+  if (value === undefined) {
+    const carried = (options.context as Context)[CARRIED] !== undefined
+    return options.isHeaderExplicitlySet('authorization') && !carried ? '' : undefined
+  }
   return Array.isArray(value) ? value.join(', ') : value
 }
 
