@@ -1,6 +1,14 @@
 import type { Duplex } from 'node:stream'
-import { type RequestAuth, type Token, bufferBody, isReplayableBody } from '@tokenwarden/core'
-import type { Dispatcher } from 'undici'
+import {
+  type RequestAuth,
+  type Token,
+  type WaitBounds,
+  bufferBody,
+  isReplayableBody,
+  retryTokenWithin,
+  tokenWithin,
+} from '@tokenwarden/core'
+import { type Dispatcher, errors } from 'undici'
 import { AttemptController } from './attempt-controller.ts'
 import { setAuthorization } from './headers.ts'
 
@@ -22,12 +30,15 @@ function isStream(body: unknown): body is AsyncIterable<Uint8Array> {
  *   nothing of it goes downstream; the request is then dispatched once more with that token, on
  *   the next turn of the event loop (`setImmediate`), so the first socket goes back to the pool;
  * - failures (token acquisition, an abort while waiting) reach downstream through `onResponseError`;
+ * - a wait for a token ends with the request's signal, or after its `headersTimeout` (else the
+ *   interceptor's) with undici's own `HeadersTimeoutError`;
  * - it is itself the controller downstream is given ({@link AttemptController}): one object a request.
  */
 export class AuthHandler extends AttemptController implements Handler {
   readonly #auth: RequestAuth
   readonly #dispatch: Dispatch
   readonly #handler: Handler
+  readonly #headersTimeout: number
   #opts: Dispatcher.DispatchOptions
   #token: Token | undefined
   #retried = false
@@ -35,9 +46,11 @@ export class AuthHandler extends AttemptController implements Handler {
   #drained: (() => void) | undefined
   #done = false
 
-  constructor(auth: RequestAuth, dispatch: Dispatch, opts: Dispatcher.DispatchOptions, handler: Handler) {
+  /** `headersTimeout`: the wait's limit, in ms, when `opts` gives none (0: none). */
+  constructor(auth: RequestAuth, dispatch: Dispatch, opts: Dispatcher.DispatchOptions, handler: Handler, headersTimeout: number) {
     super()
     this.#auth = auth
+    this.#headersTimeout = headersTimeout
     this.#dispatch = dispatch
     this.#opts = opts
     this.#handler = handler
@@ -48,10 +61,10 @@ export class AuthHandler extends AttemptController implements Handler {
     const { body } = this.#opts
     const ready =
       this.#auth.maxReplayBytes === 0 || !isStream(body)
-        ? this.#auth.token(this.#signal())
+        ? tokenWithin(this.#auth, this.#bounds())
         : bufferBody(body, this.#auth.maxReplayBytes).then((buffered) => {
             this.#opts = { ...this.#opts, body: buffered.body as Dispatcher.DispatchOptions['body'] }
-            return this.#auth.token(this.#signal())
+            return tokenWithin(this.#auth, this.#bounds())
           })
     if (!(ready instanceof Promise)) return this.#send(ready)
     ready.then((token) => this.#resend(token), (error: unknown) => this.#fail(error))
@@ -70,8 +83,8 @@ export class AuthHandler extends AttemptController implements Handler {
   onResponseStart(_controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
     if (this.#auth.mayRetry(statusCode)) {
       const response = { status: statusCode, wwwAuthenticate: headers['www-authenticate'] }
-      const context = { replayable: isReplayableBody(this.#opts.body), retried: this.#retried, signal: this.#signal() }
-      const next = this.#auth.retryToken(response, this.#token as Token, context)
+      const context = { replayable: isReplayableBody(this.#opts.body), retried: this.#retried }
+      const next = retryTokenWithin(this.#auth, response, this.#token as Token, context, this.#bounds())
       if (next !== undefined) {
         this.#retried = true
         const drained = new Promise<void>((resolve) => (this.#drained = resolve))
@@ -116,10 +129,14 @@ export class AuthHandler extends AttemptController implements Handler {
     this.#fail(reason)
   }
 
-  /** The caller's signal, which ends its own wait for a token. */
-  #signal(): AbortSignal | undefined {
-    const { signal } = this.#opts as { signal?: unknown }
-    return signal instanceof AbortSignal ? signal : undefined
+  /** The caller's signal and `headersTimeout`, which end its own wait for a token. */
+  #bounds(): WaitBounds {
+    const { signal, headersTimeout } = this.#opts as { signal?: unknown; headersTimeout?: number | null }
+    return {
+      signal: signal instanceof AbortSignal ? signal : undefined,
+      timeoutMs: headersTimeout ?? this.#headersTimeout,
+      timedOut: () => new errors.HeadersTimeoutError(),
+    }
   }
 
   #send(token: Token): boolean {

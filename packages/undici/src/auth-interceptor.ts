@@ -1,4 +1,4 @@
-import { type AuthPlan, RequestAuth, type RequestAuthOptions, type TokenManager } from '@tokenwarden/core'
+import { type AuthPlan, RequestAuth, type RequestAuthOptions, type TokenManager, invalidOption } from '@tokenwarden/core'
 import { Dispatcher1Wrapper, type Dispatcher } from 'undici'
 import { AuthHandler, type Dispatch } from './auth-handler.ts'
 import { getAuthorization, setAuthorization } from './headers.ts'
@@ -12,6 +12,26 @@ function targetOf(opts: Dispatcher.DispatchOptions): string | URL {
   return opts.path.charCodeAt(0) === 47 ? (opts.origin as string | URL) : opts.path
 }
 
+/** undici's own default `headersTimeout`, in ms. */
+const UNDICI_HEADERS_TIMEOUT_MS = 300_000
+
+/** Options of the undici {@link authInterceptor}: every adapter's, and one of undici's own. */
+export interface UndiciAuthOptions extends RequestAuthOptions {
+  /**
+   * Longest wait for a token, in ms, for a request that gives no `headersTimeout` of its own
+   * (`request(url, { headersTimeout })`); `0`: no limit. The wait then fails with undici's
+   * `HeadersTimeoutError`, as a server that sends no headers in time would. An interceptor cannot
+   * see the `headersTimeout` given to the `Agent`, `Pool` or `Client` it is composed on: give the
+   * same value here.
+   * @default 300_000 (undici's own default `headersTimeout`)
+   * @example
+   * ```ts
+   * new Agent({ headersTimeout: 10_000 }).compose(authInterceptor('graph', { headersTimeout: 10_000 }))
+   * ```
+   */
+  headersTimeout?: number | undefined
+}
+
 /**
  * A Dispatcher interceptor that attaches the credential's token to requests for its origins,
  * keeps it fresh, and after a 401 reacquires it and resends the request once.
@@ -19,8 +39,12 @@ function targetOf(opts: Dispatcher.DispatchOptions): string | URL {
  * Compose order: `compose(a, b)` calls `b` first (the last interceptor is the outermost). Put
  * `authInterceptor` before (inside) interceptors that dispatch again, such as `redirect` and
  * `retry`: every redirect hop and every retry then enters it, and its origin is checked, so the
- * token never follows a redirect to an origin it may not go to. Put it after (outside) interceptors
- * that rewrite the origin, such as `dns`, so that it sees the host name the caller used.
+ * token never follows a redirect to an origin it may not go to, and follows it to every origin it
+ * may go to. Put it after (outside) interceptors that rewrite the origin, such as `dns`, so that it
+ * sees the host name the caller used.
+ *
+ * A request's `signal` and `headersTimeout` (else `options.headersTimeout`) bound its wait for a
+ * token: it fails with the signal's reason, or undici's `HeadersTimeoutError`.
  *
  * @param credential a credential's name, looked up at each request in `options.registry` (default
  *   `credentials`), or a `TokenManager`.
@@ -38,9 +62,11 @@ function targetOf(opts: Dispatcher.DispatchOptions): string | URL {
  */
 export function authInterceptor(
   credential: string | TokenManager,
-  options?: RequestAuthOptions,
+  options?: UndiciAuthOptions,
 ): Dispatcher.DispatcherComposeInterceptor {
   const auth = new RequestAuth(credential, options)
+  const headersTimeout = options?.headersTimeout ?? UNDICI_HEADERS_TIMEOUT_MS
+  if (typeof headersTimeout !== 'number' || !(headersTimeout >= 0)) throw invalidOption('headersTimeout', 'a number of milliseconds, 0 or more')
   return (dispatch: Dispatch): Dispatch =>
     function authInterceptor(opts: Dispatcher.DispatchOptions, legacyOrHandler: Dispatcher.DispatchHandler): boolean {
       const handler = wrapHandler(legacyOrHandler)
@@ -54,6 +80,6 @@ export function authInterceptor(
       }
       if (plan === 'skip') return dispatch(opts, handler)
       if (plan === 'strip') return dispatch({ ...opts, headers: setAuthorization(opts.headers, undefined) }, handler)
-      return new AuthHandler(auth, dispatch, opts, handler).start()
+      return new AuthHandler(auth, dispatch, opts, handler, headersTimeout).start()
     }
 }

@@ -1,2 +1,2 @@
 export * from '@tokenwarden/core'
-export { authInterceptor } from './auth-interceptor.ts'
+export { type UndiciAuthOptions, authInterceptor } from './auth-interceptor.ts'
