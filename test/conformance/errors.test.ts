@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { expectNotLogged } from '../support/adapter-kit/logged-errors.ts'
+import { listen } from '../support/adapter-kit/loopback.ts'
 import { drivers } from './drivers/index.ts'
-import { harness, rejection, tokenErrorIn } from './harness.ts'
+import { create, harness, rejection, tokenErrorIn } from './harness.ts'
 
 const SECRET = 'hunter2-client-secret'
 
@@ -17,6 +19,29 @@ describe.each(drivers)('$name: errors and aborts', (driver) => {
     open()
     expect(await h.manager.getToken()).toMatchObject({ generation: 1 })
     expect(h.server.requests).toHaveLength(0)
+  })
+
+  it("ends a request waiting for a token when the client's own timeout passes; the acquisition goes on", async () => {
+    const h = await harness(driver)
+    const open = h.source.hold()
+    const error = await rejection(h.client.request({ url: h.server.url('/echo'), timeoutMs: 100 }))
+    expect(error).toBeInstanceOf(Error)
+    expect(tokenErrorIn(error)).toBeUndefined()
+    open()
+    expect(await h.manager.getToken()).toMatchObject({ generation: 1 })
+    expect(h.source.calls).toBe(1)
+    expect(h.server.requests).toHaveLength(0)
+  })
+
+  it('fails with an error that shows no token when the connection drops after the token was sent', async () => {
+    const h = await harness(driver)
+    const dropping = await listen((_request, response) => response.socket?.destroy())
+    onTestFinished(() => dropping.close())
+    h.registry.register('dropping', { source: h.source, origins: [dropping.origin], prefetch: 'lazy', clock: h.clock })
+    const client = await create(driver, 'dropping', { registry: h.registry })
+    const error = await rejection(client.request({ url: dropping.url('/echo') }))
+    expect(dropping.requests[0]?.authorization).toBe('Bearer token-1')
+    expectNotLogged(error, 'token-1')
   })
 
   it('rejects with the acquisition error: its code, its cause, and no secret', async () => {

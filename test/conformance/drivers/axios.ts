@@ -30,6 +30,7 @@ export const axiosDriver: ClientDriver = {
           headers: { ...request.headers },
           data: data(request.body),
           signal: request.signal,
+          timeout: request.timeoutMs,
         }
         const response = await client.request<ArrayBuffer>(config)
         return toTestResponse(response.status, response.headers, response.data)

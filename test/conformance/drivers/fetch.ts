@@ -32,7 +32,9 @@ export const fetchDriver: ClientDriver = {
         const headers = new Headers(request.headers)
         if (contentType !== undefined && !headers.has('content-type')) headers.set('content-type', contentType)
         const method = request.method ?? (request.body === undefined ? 'GET' : 'POST')
-        const response = await authFetch(request.url, { method, headers, body, signal: request.signal, duplex } as RequestInit)
+        const timeout = request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs)
+        const signal = timeout === undefined ? request.signal : AbortSignal.any([timeout, ...(request.signal ? [request.signal] : [])])
+        const response = await authFetch(request.url, { method, headers, body, signal, duplex } as RequestInit)
         return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() }
       },
       async close(): Promise<void> {},

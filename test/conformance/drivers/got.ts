@@ -32,6 +32,7 @@ export const gotDriver: ClientDriver = {
           ...body,
           headers: { ...body.headers, ...request.headers },
           signal: request.signal,
+          timeout: { request: request.timeoutMs },
           responseType: 'buffer',
         }
         const response = await client(request.url, options)

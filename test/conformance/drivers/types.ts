@@ -17,6 +17,11 @@ export interface TestRequest {
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: TestBody
   readonly signal?: AbortSignal
+  /**
+   * The client's own timeout for the request, in ms, set the way its users set it: axios
+   * `timeout`, got `timeout.request`, undici `headersTimeout`, fetch `AbortSignal.timeout()`.
+   */
+  readonly timeoutMs?: number
 }
 
 /** A response reduced to what the suite checks. */

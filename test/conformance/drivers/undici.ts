@@ -45,7 +45,8 @@ export const undiciDriver: ClientDriver = {
         const { body, contentType } = encode(request.body)
         const headers = { ...(contentType === undefined ? {} : { 'content-type': contentType }), ...request.headers }
         const method = (request.method ?? (request.body === undefined ? 'GET' : 'POST')) as Dispatcher.HttpMethod
-        const response = await undiciRequest(request.url, { dispatcher, method, headers, body, signal: request.signal })
+        const { signal, timeoutMs: headersTimeout } = request
+        const response = await undiciRequest(request.url, { dispatcher, method, headers, body, signal, headersTimeout })
         return { status: response.statusCode, headers: flatten(response.headers), body: await response.body.text() }
       },
       async close(): Promise<void> {
