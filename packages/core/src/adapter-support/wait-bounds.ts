@@ -54,9 +54,18 @@ function limit(bounds: WaitBounds): Limit {
   }
 }
 
-function settle<T>(promise: Promise<T>, wait: Limit): Promise<T> {
-  if (wait.end === noop) return promise
-  return promise.finally(wait.end)
+/** Runs `start` under `wait`, which ends when its promise settles, or at once otherwise (a throw included). */
+function within<T>(wait: Limit, start: (signal: AbortSignal | undefined) => T): T {
+  let result: T
+  try {
+    result = start(wait.signal)
+  } catch (error) {
+    wait.end()
+    throw error
+  }
+  if (!(result instanceof Promise)) wait.end()
+  else if (wait.end !== noop) return result.finally(wait.end) as T
+  return result
 }
 
 /**
@@ -74,9 +83,7 @@ function settle<T>(promise: Promise<T>, wait: Limit): Promise<T> {
 export function tokenWithin(auth: RequestAuth, bounds: WaitBounds): Token | Promise<Token> {
   const cached = auth.manager().current()
   if (cached !== undefined) return cached
-  const wait = limit(bounds)
-  const token = auth.token(wait.signal)
-  return token instanceof Promise ? settle(token, wait) : (wait.end(), token)
+  return within(limit(bounds), (signal) => auth.token(signal))
 }
 
 /**
@@ -90,8 +97,5 @@ export function retryTokenWithin(
   context: Omit<RetryContext, 'signal'>,
   bounds: WaitBounds,
 ): Promise<Token> | undefined {
-  const wait = limit(bounds)
-  const next = auth.retryToken(response, used, { ...context, signal: wait.signal })
-  if (next === undefined) wait.end()
-  return next === undefined ? undefined : settle(next, wait)
+  return within(limit(bounds), (signal) => auth.retryToken(response, used, { ...context, signal }))
 }
