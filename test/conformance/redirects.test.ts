@@ -45,6 +45,18 @@ describe.each(drivers)('$name: redirects', (driver) => {
     },
   )
 
+  it("adds no token on a redirect of a request that carried the caller's own Authorization", async () => {
+    const h = await harness(driver)
+    h.registry.register('both', { source: h.source, origins: [h.server.origin, h.other.origin], prefetch: 'lazy', clock: h.clock })
+    const client = await create(driver, 'both', { registry: h.registry })
+    const to = encodeURIComponent(h.other.url('/echo'))
+    const response = await client.request({ url: h.server.url(`/redirect?to=${to}`), headers: { authorization: 'Bearer callers-own' } })
+    expect(response.status).toBe(200)
+    expect(h.server.requests.map((r) => r.authorization)).toEqual(['Bearer callers-own'])
+    expect(h.other.requests.map((r) => r.token)).not.toContain('token-1')
+    expect(h.source.calls).toBe(0)
+  })
+
   it('carries the token back to an allowed origin after a hop where it may not go (A → B → A)', async () => {
     const h = await harness(driver)
     const back = encodeURIComponent(h.server.url('/echo'))

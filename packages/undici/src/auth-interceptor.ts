@@ -40,7 +40,7 @@ export interface UndiciAuthOptions extends RequestAuthOptions {
  * `authInterceptor` before (inside) interceptors that dispatch again, such as `redirect` and
  * `retry`: every redirect hop and every retry then enters it, and its origin is checked, so the
  * token never follows a redirect to an origin it may not go to, and follows it to every origin it
- * may go to. Put it after (outside) interceptors that rewrite the origin, such as `dns`, so that it
+ * may go to; a request that carried the caller's own `Authorization` gets no token on its hops. Put it after (outside) interceptors that rewrite the origin, such as `dns`, so that it
  * sees the host name the caller used.
  *
  * A request's `signal` and `headersTimeout` (else `options.headersTimeout`) bound its wait for a
@@ -67,17 +67,22 @@ export function authInterceptor(
   const auth = new RequestAuth(credential, options)
   const headersTimeout = options?.headersTimeout ?? UNDICI_HEADERS_TIMEOUT_MS
   if (typeof headersTimeout !== 'number' || !(headersTimeout >= 0)) throw invalidOption('headersTimeout', 'a number of milliseconds, 0 or more')
+  /** Handlers of requests that carried the caller's own header: a redirect hop dispatches them again without it. */
+  const callersOwn = new WeakSet<object>()
   return (dispatch: Dispatch): Dispatch =>
     function authInterceptor(opts: Dispatcher.DispatchOptions, legacyOrHandler: Dispatcher.DispatchHandler): boolean {
       const handler = wrapHandler(legacyOrHandler)
       if (opts.origin === undefined || opts.origin === null) return dispatch(opts, handler)
+      const authorization = getAuthorization(opts.headers)
+      if (authorization === undefined && callersOwn.has(legacyOrHandler)) return dispatch(opts, handler)
       let plan: AuthPlan
       try {
-        plan = auth.plan(targetOf(opts), getAuthorization(opts.headers))
+        plan = auth.plan(targetOf(opts), authorization)
       } catch (error) {
         handler.onResponseError?.(null as never, error as Error)
         return false
       }
+      if (plan === 'skip' && authorization !== undefined) callersOwn.add(legacyOrHandler)
       if (plan === 'skip') return dispatch(opts, handler)
       if (plan === 'strip') return dispatch({ ...opts, headers: setAuthorization(opts.headers, undefined) }, handler)
       return new AuthHandler(auth, dispatch, opts, handler, headersTimeout).start()
