@@ -51,7 +51,13 @@ export { type GrantParser, checkGrantParser, parseGrantText } from './sources/pa
 export { staticToken } from './sources/static-token.ts'
 export { FileStore, type FileStoreOptions } from './stores/file-store.ts'
 export { MemoryStore } from './stores/memory-store.ts'
-export type { TokenStore } from './stores/token-store.ts'
+export {
+  type CoordinatingStore,
+  type Coordinated,
+  type CoordinationRequest,
+  type TokenStore,
+  isCoordinatingStore,
+} from './stores/token-store.ts'
 export { Token, type TokenInit, type TokenRecord } from './token.ts'
 export type { TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
 export { type ReacquireOptions, TokenManager, type WaitOptions } from './token-manager.ts'

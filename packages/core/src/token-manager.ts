@@ -1,19 +1,14 @@
 import { INSPECT } from './inspect-symbol.ts'
 import { abortable } from './abortable.ts'
-import { type TimerHandle, sleep } from './clock.ts'
-import {
-  ErrorCode,
-  ReauthorizationRequiredError,
-  TokenAcquisitionError,
-  TokenError,
-  isTokenError,
-} from './errors.ts'
+import { type AcquisitionHost, pause, producedBy, runAttempts } from './acquisition-loop.ts'
+import type { TimerHandle } from './clock.ts'
+import { ErrorCode, ReauthorizationRequiredError, TokenAcquisitionError, TokenError, isTokenError } from './errors.ts'
 import { FailureGate } from './failure-gate.ts'
 import { type NormalizedToken, normalizeGrant, parseScope } from './normalize-grant.ts'
 import type { OriginPolicy } from './policy/origins.ts'
-import { refreshDefaults } from './refresh-window.ts'
-import { isTransientError } from './retry-policy.ts'
+import { mandatoryWindowMs, refreshDefaults } from './refresh-window.ts'
 import type { AcquireContext, AcquireReason, TokenGrant } from './source.ts'
+import { type CoordinatingStore, isCoordinatingStore } from './stores/token-store.ts'
 import type { TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
 import { type ResolvedOptions, type TokenManagerOptions, resolveOptions } from './token-manager-options.ts'
 import type { Token, TokenRecord } from './token.ts'
@@ -30,12 +25,24 @@ export interface ReacquireOptions extends WaitOptions {
   claims?: string | undefined
 }
 
+/** One acquisition: why it runs, and what it was asked for. */
 interface Job {
   readonly reason: AcquireReason
   readonly claims: string | undefined
   /** How long the job waits before its first source call (the backoff after quick rejections). */
   readonly delayMs: number
+  /** The token a server rejected, for `rejected` and `claims` jobs. */
+  readonly rejected: Token | undefined
   promise: Promise<Token>
+}
+
+/** The token in use, with what the fast path reads. */
+interface Held {
+  readonly token: Token
+  /** The same resolved promise for every caller while the token is fresh. */
+  readonly resolved: Promise<Token>
+  /** Epoch ms from which the token counts as expired (its mandatory window). */
+  readonly expiringAt: number
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -59,7 +66,7 @@ const noop = (): void => {}
  * - transient failures are retried with backoff up to `maxRetries`; terminal ones fail at once;
  *   every source call is abandoned after `sourceTimeout`;
  * - a failed acquisition starts a cool-down during which callers get the same error at once, and
- *   tokens rejected right after they were issued are reacquired ever more slowly ({@link FailureGate});
+ *   tokens rejected right after they were issued are reacquired ever more slowly ({@link failureDefaults});
  * - every timer is `unref`'d; while a caller waits for a token the process is kept alive (as a
  *   pending socket would keep it), and no promise the manager creates is ever left rejected unhandled.
  *
@@ -81,10 +88,18 @@ export class TokenManager implements AsyncDisposable {
   readonly #recent: Token[] = []
   /** Cool-down and rejection backoff; made at the first failure or rejection. */
   #gate: FailureGate | undefined
-  #token: Token | undefined
-  #resolved: Promise<Token> | undefined
-  #expiringAt = 0
+  /*
+   * State. Rules:
+   * - `#held` is the token in use; undefined before the first token and after `invalidate`;
+   * - `#last` is the last token published (or read back expired from the store): what a source is
+   *   given as `previous`, and what a peer's record must differ from to be adopted;
+   * - `#vacated` says the token was invalidated: the next acquisition replaces a rejected token
+   *   (reason `rejected`), never restores it; before any token it is `initial`;
+   * - `#job` is the one acquisition in flight; every caller that must wait joins it.
+   */
+  #held: Held | undefined
   #last: Token | undefined
+  #vacated = false
   #job: Job | undefined
   #generation = 0
   #timer: TimerHandle | undefined
@@ -97,6 +112,13 @@ export class TokenManager implements AsyncDisposable {
   /** Origins already reported in a `skipped` event. */
   #skipped: Set<string> | undefined
   #skewCapReported = false
+  /** The job whose source calls run now (one at a time). */
+  #running: Job | undefined
+  /** The access token this process is storing through a coordinating store: its own, not a peer's. */
+  #committing: string | undefined
+  /** Stops watching the store for peers' tokens (a coordinating store only). */
+  readonly #unwatch: (() => void) | undefined
+  readonly #host: AcquisitionHost<NormalizedToken>
   #stats = {
     acquisitions: 0,
     attempts: 0,
@@ -114,6 +136,9 @@ export class TokenManager implements AsyncDisposable {
     this.name = this.#options.name
     this.origins = this.#options.origins
     this.#scopes = this.#options.scopes
+    this.#host = this.#acquisitionHost()
+    const { store, storeKey } = this.#options
+    this.#unwatch = isCoordinatingStore(store) ? store.watch(storeKey, (record) => this.#adoptFromPeer(record)) : undefined
     if (this.#options.prefetch !== 'lazy') this.#startJob('initial', undefined, 0)
   }
 
@@ -134,10 +159,10 @@ export class TokenManager implements AsyncDisposable {
 
   /** The token to use: the cached one, or the result of the in-flight (or a new) acquisition. */
   getToken(options?: WaitOptions): Promise<Token> {
-    const token = this.current()
-    if (token !== undefined) return this.#resolved as Promise<Token>
+    if (this.current() !== undefined) return (this.#held as Held).resolved
     if (this.#closed) return Promise.reject(this.#closedError())
-    return this.#wait(options?.signal, () => this.#ensureJob(this.#token === undefined ? 'initial' : 'expired'))
+    const reason = this.#held !== undefined ? 'expired' : this.#vacated ? 'rejected' : 'initial'
+    return this.#wait(options?.signal, () => this.#ensureJob(reason))
   }
 
   /** The access token string; see {@link TokenManager.getToken}. */
@@ -151,10 +176,11 @@ export class TokenManager implements AsyncDisposable {
    * adapters.
    */
   current(): Token | undefined {
-    const token = this.#token
-    if (token === undefined || this.#closed) return undefined
+    const held = this.#held
+    if (held === undefined || this.#closed) return undefined
     const now = this.#options.clock.now()
-    if (now >= this.#expiringAt) return undefined
+    if (now >= held.expiringAt) return undefined
+    const token = held.token
     this.#stats.hits++
     if (token.refreshAt !== undefined && now >= token.refreshAt) this.#refreshInBackground(now)
     return token
@@ -162,7 +188,7 @@ export class TokenManager implements AsyncDisposable {
 
   /** The cached token whatever its state, without I/O and without starting anything. */
   peek(): Token | undefined {
-    return this.#token
+    return this.#held?.token
   }
 
   /** Forces a new acquisition (joining one already in flight); ends a failure's cool-down. */
@@ -177,11 +203,10 @@ export class TokenManager implements AsyncDisposable {
    * @returns whether a token was dropped.
    */
   invalidate(token?: Token): boolean {
-    const current = this.#token
+    const current = this.#held?.token
     if (current === undefined || (token !== undefined && token.generation !== current.generation)) return false
-    this.#token = undefined
-    this.#resolved = undefined
-    this.#expiringAt = 0
+    this.#held = undefined
+    this.#vacated = true
     this.#clearTimer()
     this.#stats.invalidations++
     this.#emit({ type: 'invalidated', credential: this.name, token: current })
@@ -194,17 +219,19 @@ export class TokenManager implements AsyncDisposable {
    * - otherwise `rejected` is dropped (only if still cached) and callers share one acquisition:
    *   any number of concurrent calls with the same rejected token cause one source call;
    * - when tokens keep being rejected right after they were issued, that acquisition first waits a
-   *   backoff that grows with each such rejection ({@link FailureGate}).
+   *   backoff that grows with each such rejection ({@link failureDefaults});
+   * - with a coordinating store, the stored token is dropped fleet-wide only while it is still
+   *   `rejected`, and the new one is acquired once for every process.
    */
   reacquire(rejected: Token, options?: ReacquireOptions): Promise<Token> {
     if (this.#closed) return Promise.reject(this.#closedError())
     this.#stats.reacquires++
     const current = this.current()
-    if (current !== undefined && current.generation > rejected.generation) return this.#resolved as Promise<Token>
+    if (current !== undefined && current.generation > rejected.generation) return (this.#held as Held).resolved
     const delayMs = this.invalidate(rejected) ? this.#failureGate().rejected(rejected, this.#options.clock.now()) : 0
     const claims = options?.claims
     return this.#wait(options?.signal, () =>
-      this.#ensureJob(claims === undefined ? 'rejected' : 'claims', claims, delayMs),
+      this.#ensureJob(claims === undefined ? 'rejected' : 'claims', claims, delayMs, rejected),
     )
   }
 
@@ -296,6 +323,7 @@ export class TokenManager implements AsyncDisposable {
     if (this.#closed) return
     this.#closed = true
     this.#clearTimer()
+    this.#unwatch?.()
     this.#closing.abort(this.#closedError())
     await this.#job?.promise.catch(noop)
     this.#emit({ type: 'closed', credential: this.name })
@@ -320,22 +348,22 @@ export class TokenManager implements AsyncDisposable {
     return {
       name: this.name,
       source: this.#options.source.kind,
-      state: this.#closed ? 'closed' : this.#token === undefined ? 'empty' : `generation ${this.#token.generation}`,
-      token: this.#token?.toJSON(),
+      state: this.#closed ? 'closed' : this.#held === undefined ? 'empty' : `generation ${this.#held.token.generation}`,
+      token: this.#held?.token.toJSON(),
     }
   }
 
   /** Joins the acquisition in flight, or starts one unless a cool-down answers with the last failure. */
-  #ensureJob(reason: AcquireReason, claims?: string, delayMs = 0): Promise<Token> {
+  #ensureJob(reason: AcquireReason, claims?: string, delayMs = 0, rejected?: Token): Promise<Token> {
     const job = this.#job
     if (job !== undefined) return job.promise
     const blocked = ASKS_FOR_MORE.has(reason) ? undefined : this.#gate?.blocked(this.#options.clock.now())
     if (blocked !== undefined) return Promise.reject(blocked)
-    return this.#startJob(reason, claims, delayMs)
+    return this.#startJob(reason, claims, delayMs, rejected)
   }
 
-  #startJob(reason: AcquireReason, claims: string | undefined, delayMs: number): Promise<Token> {
-    const job: Job = { reason, claims, delayMs, promise: undefined as never }
+  #startJob(reason: AcquireReason, claims: string | undefined, delayMs: number, rejected?: Token): Promise<Token> {
+    const job: Job = { reason, claims, delayMs, rejected, promise: undefined as never }
     this.#job = job
     job.promise = this.#run(job)
     job.promise.catch(noop)
@@ -368,79 +396,147 @@ export class TokenManager implements AsyncDisposable {
     return (this.#gate ??= new FailureGate(this.#options.coolDownMs))
   }
 
+  /**
+   * One acquisition. Rules:
+   * - with a coordinating store it goes through the store: a peer's usable token is adopted
+   *   without calling the source; else the one process holding the store's lease calls it, and the
+   *   store writes the token before anyone uses it. When the store fails, the manager acquires on
+   *   its own (`store-failed` event);
+   * - with a plain store, the first acquisition restores a usable stored token, and every token
+   *   acquired is persisted before it is published;
+   * - a failure, once retries are spent, starts a cool-down ({@link failureDefaults}).
+   */
   async #run(job: Job): Promise<Token> {
     try {
-      if (job.delayMs > 0) await this.#sleep(job.delayMs)
-      if (job.reason === 'initial') {
+      if (job.delayMs > 0) await pause(this.#host, job.delayMs)
+      const { store } = this.#options
+      if (isCoordinatingStore(store)) {
+        const coordinated = await this.#coordinate(store, job)
+        if (coordinated !== undefined) return coordinated
+      } else if (job.reason === 'initial') {
         const restored = await this.#restore(job)
         if (restored !== undefined) return restored
       }
-      return await this.#acquireWithRetries(job)
+      const normalized = await this.#acquire(job)
+      if (!isCoordinatingStore(store)) await this.#persist(normalized.token)
+      this.#publish(normalized, job.reason, job)
+      return normalized.token
     } finally {
       if (this.#job === job) this.#job = undefined
     }
   }
 
-  async #acquireWithRetries(job: Job): Promise<Token> {
-    const { clock, source, maxRetries, retryDelay } = this.#options
-    for (let attempt = 1; ; attempt++) {
-      const issuedAt = clock.now()
-      try {
-        this.#stats.attempts++
-        const grant = await this.#attempt(job)
-        const normalized = this.#normalize(grant, issuedAt, producedBy(grant, source.kind))
-        if (job.reason === 'scope-upgrade') this.#checkScopes(normalized.token)
-        await this.#persist(normalized.token)
-        this.#publish(normalized, job.reason, job)
-        return normalized.token
-      } catch (error) {
-        if (this.#closed) throw this.#closedError()
-        this.#stats.failures++
-        const retryInMs = attempt <= maxRetries && isTransientError(error) ? retryDelay(attempt, error) : undefined
-        this.#emit({ type: 'refresh-failed', credential: this.name, error, attempt, reason: job.reason, retryInMs })
-        if (retryInMs === undefined) {
-          const failure = this.#failure(error, attempt)
-          if (!ASKS_FOR_MORE.has(job.reason)) this.#failureGate().failed(failure, clock.now())
-          throw failure
-        }
-        await this.#sleep(retryInMs)
+  /** Calls the source, with retries, until it gives a usable token; a final failure starts a cool-down. */
+  async #acquire(job: Job): Promise<NormalizedToken> {
+    this.#running = job
+    try {
+      return await runAttempts(this.#host)
+    } catch (error) {
+      if (isTokenError(error) && !this.#closed && !ASKS_FOR_MORE.has(job.reason)) {
+        this.#failureGate().failed(error, this.#options.clock.now())
       }
+      throw error
     }
-  }
-
-  /** Sleeps on the clock; rejects with the closed error when the manager closes meanwhile. */
-  #sleep(ms: number): Promise<void> {
-    return sleep(this.#options.clock, ms, this.#closing.signal).catch(() => {
-      throw this.#closedError()
-    })
   }
 
   /**
-   * One source call, abandoned (its signal aborted) when the manager closes or after
-   * `sourceTimeout`: then it fails with a transient `TOKEN_SOURCE_TIMEOUT`, whatever the source does.
+   * Asks the coordinating store for the token; `undefined` when the store failed before this
+   * process acquired one (the caller then acquires on its own). Source failures are thrown as they are.
    */
-  async #attempt(job: Job): Promise<TokenGrant> {
-    const { clock, source, sourceTimeoutMs } = this.#options
-    const closing = this.#closing.signal
-    if (closing.aborted) throw this.#closedError()
-    const deadline = new AbortController()
-    const onClose = (): void => deadline.abort(closing.reason)
-    closing.addEventListener('abort', onClose, { once: true })
-    const timer = clock.setTimeout(() => deadline.abort(this.#timeoutError(sourceTimeoutMs)), sourceTimeoutMs)
+  async #coordinate(store: CoordinatingStore, job: Job): Promise<Token | undefined> {
+    const { storeKey } = this.#options
+    if (job.rejected !== undefined) {
+      await store.invalidateIfSame(storeKey, job.rejected.toRecord()).catch((error: unknown) => this.#storeFailed(error))
+    }
+    const previous = job.rejected ?? this.#last
+    let acquired: NormalizedToken | undefined
+    let sourceFailure: { error: unknown } | undefined
     try {
-      return await abortable(source.acquire(this.#context(job, deadline.signal)), deadline.signal)
+      const { record } = await store.coordinate(storeKey, {
+        reason: job.reason,
+        signal: this.#closing.signal,
+        usable: (candidate) => this.#usable(candidate, previous),
+        acquire: async () => {
+          try {
+            acquired = await this.#acquire(job)
+          } catch (error) {
+            sourceFailure = { error }
+            throw error
+          }
+          this.#committing = acquired.token.accessToken
+          return acquired.token.toRecord()
+        },
+      })
+      if (acquired === undefined || acquired.token.accessToken !== record.accessToken) return this.#adopt(record, job)
+      this.#publish(acquired, job.reason, job)
+      return acquired.token
+    } catch (error) {
+      if (this.#closed) throw this.#closedError()
+      if (sourceFailure !== undefined) throw sourceFailure.error
+      this.#storeFailed(error)
+      if (acquired === undefined) return undefined
+      this.#publish(acquired, job.reason, job)
+      return acquired.token
     } finally {
-      clock.clearTimeout(timer)
-      closing.removeEventListener('abort', onClose)
+      this.#committing = undefined
     }
   }
 
-  #timeoutError(ms: number): TokenError {
-    return new TokenError(
-      ErrorCode.SOURCE_TIMEOUT,
-      `the ${this.#options.source.kind} source of "${this.name}" did not answer within ${ms / 1000} s (sourceTimeout)`,
-      { credential: this.name, transient: true },
-    )
+  /** Whether a stored `record` may replace `previous`: another token, not yet inside its mandatory window. */
+  #usable(record: TokenRecord, previous: Token | undefined): boolean {
+    if (previous !== undefined && record.accessToken === previous.accessToken) return false
+    if (record.expiresAt === undefined) return true
+    const window = mandatoryWindowMs(record.expiresAt - record.issuedAt, this.#options.expirySkewMs)
+    return this.#options.clock.now() < record.expiresAt - window
+  }
+
+  /** Publishes a peer's `record` (read from the store, never written back); the current token when it is that one already. */
+  #adopt(record: TokenRecord, job?: Job): Token {
+    const held = this.#held
+    if (held !== undefined && held.token.accessToken === record.accessToken) {
+      if (job !== undefined && this.#job === job) this.#job = undefined
+      return held.token
+    }
+    const normalized = this.#normalize(record, record.issuedAt, record.source)
+    this.#publish(normalized, 'stored', job)
+    return normalized.token
+  }
+
+  /** A token a peer stored, reported by the store's watch: adopted when it is newer and usable. */
+  #adoptFromPeer(record: TokenRecord): void {
+    if (this.#closed || record.accessToken === this.#committing || !this.#usable(record, this.#last)) return
+    const held = this.#held
+    if (held !== undefined && record.issuedAt < held.token.issuedAt) return
+    try {
+      this.#adopt(record)
+    } catch (error) {
+      this.#storeFailed(error)
+    }
+  }
+
+  /** What the acquisition loop asks of this manager (made once; it reads the job in flight). */
+  #acquisitionHost(): AcquisitionHost<NormalizedToken> {
+    const { source } = this.#options
+    return {
+      name: this.name,
+      options: this.#options,
+      source,
+      closing: this.#closing.signal,
+      attempt: async (signal, issuedAt) => {
+        const job = this.#running as Job
+        this.#stats.attempts++
+        const grant = await source.acquire(this.#context(job, signal))
+        const normalized = this.#normalize(grant, issuedAt, producedBy(grant, source.kind))
+        if (job.reason === 'scope-upgrade') this.#checkScopes(normalized.token)
+        return normalized
+      },
+      failed: (error, attempt, retryInMs) => {
+        this.#stats.failures++
+        const reason = (this.#running as Job).reason
+        this.#emit({ type: 'refresh-failed', credential: this.name, error, attempt, reason, retryInMs })
+      },
+      closedError: () => this.#closedError(),
+    }
   }
 
   #context(job: Job, signal: AbortSignal): AcquireContext {
@@ -449,7 +545,7 @@ export class TokenManager implements AsyncDisposable {
       signal,
       reason: job.reason,
       credential: this.name,
-      previous: this.#token ?? this.#last,
+      previous: this.#held?.token ?? this.#last,
       scopes: this.#scopes,
       claims: job.claims,
       mayUnref: true,
@@ -548,10 +644,9 @@ export class TokenManager implements AsyncDisposable {
    */
   #publish({ token, expiringAt }: NormalizedToken, reason: UpdateReason, job?: Job): void {
     if (job !== undefined && this.#job === job) this.#job = undefined
-    this.#token = token
+    this.#held = { token, resolved: Promise.resolve(token), expiringAt }
     this.#last = token
-    this.#resolved = Promise.resolve(token)
-    this.#expiringAt = expiringAt
+    this.#vacated = false
     this.#backgroundNotBefore = 0
     this.#gate?.succeeded()
     this.#recent.unshift(token)
@@ -584,7 +679,7 @@ export class TokenManager implements AsyncDisposable {
       this.#timer = undefined
       const now = clock.now()
       if (now < at) this.#schedule(at)
-      else if (this.#token !== undefined) this.#refreshInBackground(now)
+      else if (this.#held !== undefined) this.#refreshInBackground(now)
     }, delay)
   }
 
@@ -592,20 +687,6 @@ export class TokenManager implements AsyncDisposable {
     if (this.#timer === undefined) return
     this.#options.clock.clearTimeout(this.#timer)
     this.#timer = undefined
-  }
-
-  /**
-   * The error an acquisition ends with. Rules: when retries ran out (the last failure was
-   * transient), a {@link TokenAcquisitionError} with the attempt count and the last error as `cause`;
-   * a terminal tokenwarden error as it is; any other terminal error wrapped with its attempt count.
-   */
-  #failure(error: unknown, attempts: number): TokenError {
-    if (isTokenError(error) && !isTransientError(error)) return error
-    return new TokenAcquisitionError(
-      `could not acquire a token for "${this.name}" from its ${this.#options.source.kind} source` +
-        ` after ${attempts} attempt${attempts === 1 ? '' : 's'}${describe(error)}`,
-      { cause: error, credential: this.name, attempts, transient: isTransientError(error) },
-    )
   }
 
   #closedError(): TokenError {
@@ -627,21 +708,4 @@ export class TokenManager implements AsyncDisposable {
       }
     }
   }
-}
-
-/** The kind recorded on a token: the member that answered for a composite source, else the source's own kind. */
-function producedBy(grant: TokenGrant, kind: string): string {
-  const inner = (grant as Partial<TokenGrant> | null | undefined)?.source
-  return typeof inner === 'string' && inner.length > 0 ? inner : kind
-}
-
-/** A secret-free summary of a source's error: its HTTP status and OAuth error code, when it has them. */
-function describe(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return ''
-  const { status, error: code } = error as { status?: unknown; error?: unknown }
-  const parts: string[] = []
-  if (typeof status === 'number') parts.push(`status ${status}`)
-  if (typeof code === 'string' && /^[\w.-]{1,64}$/.test(code)) parts.push(code)
-  if (parts.length === 0 && error instanceof Error) parts.push(error.name)
-  return parts.length === 0 ? '' : ` (${parts.join(', ')})`
 }
