@@ -455,7 +455,7 @@ export class TokenManager implements AsyncDisposable {
       const { record } = await store.coordinate(storeKey, {
         reason: job.reason,
         signal: this.#closing.signal,
-        usable: (candidate) => this.#usable(candidate, previous),
+        usable: (candidate) => job.reason !== 'claims' && this.#usable(candidate, previous),
         acquire: async () => {
           try {
             acquired = await this.#acquire(job)
@@ -482,9 +482,13 @@ export class TokenManager implements AsyncDisposable {
     }
   }
 
-  /** Whether a stored `record` may replace `previous`: another token, not yet inside its mandatory window. */
+  /**
+   * Whether a stored `record` may replace `previous`: another token, granting every scope this
+   * manager asks for, not yet inside its mandatory window.
+   */
   #usable(record: TokenRecord, previous: Token | undefined): boolean {
     if (previous !== undefined && record.accessToken === previous.accessToken) return false
+    if (this.#scopes !== undefined && !this.#scopes.every((scope) => record.scope.includes(scope))) return false
     if (record.expiresAt === undefined) return true
     const window = mandatoryWindowMs(record.expiresAt - record.issuedAt, this.#options.expirySkewMs)
     return this.#options.clock.now() < record.expiresAt - window

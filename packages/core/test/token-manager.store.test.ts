@@ -124,3 +124,34 @@ describe('a coordinating store', () => {
     expect(source.calls).toBe(1)
   })
 })
+
+describe('a coordinating store and a manager asking for more', () => {
+  it('never adopts a stored token lacking the scopes a scope upgrade asks for', async () => {
+    const clock = new ManualClock()
+    const store = new FleetStore()
+    const source = countingSource((call, ctx) => ({ accessToken: `token-${call}`, expiresIn: 3600, scope: ctx.scopes ?? ['read'] }))
+    const [a, b] = [manager({ source, clock, store, name: 'graph' }), manager({ source, clock, store, name: 'graph' })]
+    await a.getToken()
+    await b.getToken()
+    store.silent = true
+    const peers = await b.refresh()
+    const upgraded = await a.upgradeScopes(['write'])
+    expect(upgraded.accessToken).not.toBe(peers.accessToken)
+    expect(upgraded.scope).toEqual(['read', 'write'])
+    expect(source.calls).toBe(3)
+  })
+
+  it('never adopts a stored token for a claims challenge', async () => {
+    const clock = new ManualClock()
+    const store = new FleetStore()
+    const source = countingSource()
+    const [a, b] = [manager({ source, clock, store, name: 'graph' }), manager({ source, clock, store, name: 'graph' })]
+    const first = await a.getToken()
+    await b.getToken()
+    store.silent = true
+    const renewed = await b.refresh()
+    const claimed = await a.reacquire(first, { claims: '{"access_token":{"acrs":{"essential":true}}}' })
+    expect(claimed.accessToken).not.toBe(renewed.accessToken)
+    expect(source.contexts.at(-1)?.claims).toContain('acrs')
+  })
+})
