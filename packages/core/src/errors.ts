@@ -30,6 +30,8 @@ export const ErrorCode = {
   CHAIN_EXHAUSTED: 'TOKEN_CHAIN_EXHAUSTED',
   /** Persisting a token through the store failed. */
   STORE_FAILED: 'TOKEN_STORE_FAILED',
+  /** A shared store (Redis) did not answer in time, or is resting after failures; the manager works on alone. */
+  STORE_UNAVAILABLE: 'TOKEN_STORE_UNAVAILABLE',
   /** No credential of that name is registered. */
   UNKNOWN_CREDENTIAL: 'TOKEN_UNKNOWN_CREDENTIAL',
   /** A credential of that name is already registered. */
