@@ -1,0 +1,6 @@
+export { breakerDefaults } from './circuit-breaker.ts'
+export type { EncryptionOptions } from './record-codec.ts'
+export type { RedisClientLike, RedisSubscriberLike } from './redis-client.ts'
+export { RedisStore, redisStore } from './redis-store.ts'
+export { type RedisStoreEvent, type RedisStoreOptions, redisStoreDefaults } from './redis-store-options.ts'
+export { StoreErrorCode } from './store-errors.ts'

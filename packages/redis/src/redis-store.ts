@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto'
+import {
+  type Clock,
+  type CoordinatingStore,
+  type Coordinated,
+  type CoordinationRequest,
+  type TokenRecord,
+  abortable,
+  invalidOption,
+} from '@tokenwarden/core'
+import { CircuitBreaker } from './circuit-breaker.ts'
+import { type StoreKeyNames, keyNames } from './keys.ts'
+import { ACQUIRE, COMMIT, INVALIDATE_IF_SAME, RELEASE, RENEW, SET, type Script, runScript } from './lease-scripts.ts'
+import { LeaseWait } from './lease-wait.ts'
+import { RecordCodec } from './record-codec.ts'
+import type { RedisClientLike } from './redis-client.ts'
+import { RedisGuard } from './redis-guard.ts'
+import { type RedisStoreEvent, type RedisStoreOptions, resolveStoreOptions } from './redis-store-options.ts'
+import { storeClosed, storeUnavailable } from './store-errors.ts'
+import { Subscriptions } from './subscriptions.ts'
+
+/** Added to a lease's remaining time before a waiter looks again: 5 ms, plus up to 20 ms at random. */
+const WAIT_MARGIN_MS = 5
+const WAIT_JITTER_MS = 20
+/** A watcher's failed read is tried again after 0.5–1.5 s. */
+const WATCH_RETRY_MS = 1000
+const noop = (): void => {}
+
+type Acquired =
+  | { readonly kind: 'record'; readonly rec: string | undefined; readonly fence: string }
+  | { readonly kind: 'held'; readonly pttl: number }
+  | { readonly kind: 'lease'; readonly fence: number }
+
+/**
+ * A {@link CoordinatingStore} on Redis, shared by every process that uses the same key prefix: one
+ * token request per credential and cycle across the fleet. Create it with {@link redisStore}.
+ *
+ * Rules, per store key:
+ * - `coordinate` asks Redis, in one script, for a stored record or the lease. A record the request
+ *   finds usable is adopted; else the caller takes the lease (fence n) or waits while another
+ *   process holds it: until that holder publishes, or the lease's remaining time (plus a little
+ *   jitter) passes, then it asks again;
+ * - the holder renews the lease every third of its length while `acquire()` runs, then commits:
+ *   the record is written only if its fence is newer than the last write, the lease dropped if still
+ *   its own, and the peers told (fence and fingerprint only, never a token);
+ * - a holder whose `acquire()` rejects, or whose request aborts, releases the lease at once;
+ * - every Redis call has its own deadline (`timeout`); a failure pauses the store for a few seconds
+ *   (calls reject at once with `TOKEN_STORE_UNAVAILABLE`), then one call probes Redis.
+ */
+export class RedisStore implements CoordinatingStore {
+  readonly #client: RedisClientLike
+  readonly #prefix: string
+  readonly #leaseMs: number
+  readonly #clock: Clock
+  readonly #onEvent: ((event: RedisStoreEvent) => void) | undefined
+  readonly #codec: RecordCodec
+  readonly #guard: RedisGuard
+  readonly #subscriptions: Subscriptions
+  /** Names this store in its messages, so that its watchers skip its own commits. */
+  readonly #origin = randomUUID()
+  readonly #closing = new AbortController()
+  /** Coordinations holding a lease: `close()` waits for them to release it. */
+  readonly #holding = new Set<Promise<unknown>>()
+  /** The stop functions of the live watchers: `close()` calls them. */
+  readonly #watching = new Set<() => void>()
+  /** The last unreadable record reported per store key (its fence), so each is reported once. */
+  readonly #unreadable = new Map<string, string>()
+
+  /** Use {@link redisStore}. */
+  constructor(options: RedisStoreOptions) {
+    const resolved = resolveStoreOptions(options)
+    this.#client = resolved.client
+    this.#prefix = resolved.keyPrefix
+    this.#leaseMs = resolved.leaseMs
+    this.#clock = resolved.clock
+    this.#onEvent = resolved.onEvent
+    this.#codec = new RecordCodec(resolved.encryption)
+    const breaker = new CircuitBreaker((open) => this.#emit({ type: open ? 'unavailable' : 'recovered' }))
+    this.#guard = new RedisGuard(resolved.timeoutMs, this.#clock, breaker)
+    this.#subscriptions = new Subscriptions(this.#client, this.#guard, this.#clock)
+  }
+
+  /** The record under `key`; `undefined` when there is none or it cannot be read (wrong key). */
+  async get(key: string): Promise<TokenRecord | undefined> {
+    const names = this.#names(key)
+    const reply = await this.#guard.run('HMGET', () => this.#client.sendCommand(['HMGET', names.token, 'rec', 'fence']))
+    const [rec, fence] = Array.isArray(reply) ? reply : []
+    return this.#decode(key, names, text(rec), text(fence) ?? '')
+  }
+
+  /** Writes `record` under `key` as the newest (a manual override) and tells the peers. */
+  async set(key: string, record: TokenRecord): Promise<void> {
+    const names = this.#names(key)
+    const fingerprint = this.#codec.fingerprint(record.accessToken)
+    const rec = this.#codec.encode(names.token, record)
+    await this.#script('SET', SET, names, [rec, fingerprint, this.#ttl(record), names.channel, this.#origin])
+  }
+
+  /** Removes the record under `key`, if any. */
+  async delete(key: string): Promise<void> {
+    const names = this.#names(key)
+    await this.#guard.run('DEL', () => this.#client.sendCommand(['DEL', names.token]))
+  }
+
+  /** Gets a token for `key`, acquired at most once across the processes sharing this Redis and prefix. */
+  async coordinate(key: string, request: CoordinationRequest): Promise<Coordinated> {
+    const names = this.#names(key)
+    const signal = AbortSignal.any([request.signal, this.#closing.signal])
+    const reason = (): unknown => (this.#closing.signal.aborted ? storeClosed() : request.signal.reason)
+    let skip = ''
+    let wait: { readonly lease: LeaseWait; stop(): void } | undefined
+    let waited = false
+    try {
+      for (;;) {
+        if (signal.aborted) throw reason()
+        const heard = wait?.lease.heard ?? 0
+        const answer = await this.#acquireOrWait(names, skip)
+        if (answer.kind === 'record') {
+          const record = this.#decode(key, names, answer.rec, answer.fence)
+          if (record !== undefined && request.usable(record)) {
+            this.#emit({ type: 'adopted', key })
+            return { record, acquired: false }
+          }
+          skip = answer.fence
+        } else if (answer.kind === 'lease') {
+          this.#emit({ type: 'lease-won', key, fence: answer.fence })
+          const holding = this.#hold(key, names, answer.fence, request, signal, reason)
+          this.#holding.add(holding)
+          return await holding.finally(() => this.#holding.delete(holding))
+        } else if (wait === undefined) {
+          // Simple rules: listen before the try that decides to wait, so no publish slips between.
+          const lease = new LeaseWait(this.#clock)
+          const listening = this.#subscriptions.listen(names.channel, lease.onMessage, false)
+          wait = { lease, stop: () => listening.stop() }
+          await listening.ready()
+        } else {
+          if (!waited) this.#emit({ type: 'lease-waited', key })
+          waited = true
+          await wait.lease.until(heard, answer.pttl + WAIT_MARGIN_MS + Math.random() * WAIT_JITTER_MS, signal, reason)
+        }
+      }
+    } finally {
+      wait?.stop()
+    }
+  }
+
+  /** Deletes the record under `key` if it is still `record` (same access token); resolves whether it did. */
+  async invalidateIfSame(key: string, record: TokenRecord): Promise<boolean> {
+    const names = this.#names(key)
+    const fingerprints = this.#codec.fingerprints(record.accessToken)
+    const reply = await this.#script('INVALIDATE', INVALIDATE_IF_SAME, names, [names.channel, this.#origin, ...fingerprints])
+    return Number(reply) === 1
+  }
+
+  /**
+   * Calls `listener` with each record another process (or another store) stores under `key`, read
+   * after its message; returns the function that stops it. Subscribes lazily, one subscription per
+   * key shared by its listeners, and again after a failure; after a reconnect it reads the record
+   * once (messages sent meanwhile are lost), which may then be one this store wrote. A closed
+   * store calls no listener.
+   */
+  watch(key: string, listener: (record: TokenRecord) => void): () => void {
+    const names = this.#names(key, false)
+    if (this.#closing.signal.aborted) return noop
+    // Simple rules: a record is delivered once, known by its fence and fingerprint (not by the fence
+    // alone: a Redis restarted empty counts fences from 1 again). A read that failed is tried again
+    // in about a second (one retry pending at most), so a watcher that missed a record still gets it.
+    let delivered = ''
+    let stopped = false
+    let retry: unknown
+    const read = (): void => {
+      this.#guard.run('HMGET', () => this.#client.sendCommand(['HMGET', names.token, 'rec', 'fence', 'fp'])).then(
+        (reply) => {
+          const [rec, fence, fingerprint] = Array.isArray(reply) ? reply.map(text) : []
+          const id = `${fence}|${fingerprint}`
+          if (stopped || rec === undefined || id === delivered) return
+          const record = this.#decode(key, names, rec, fence ?? '')
+          if (record === undefined) return
+          delivered = id
+          listener(record)
+        },
+        () => {
+          if (stopped || retry !== undefined) return
+          retry = this.#clock.setTimeout(() => {
+            retry = undefined
+            if (!stopped) read()
+          }, WATCH_RETRY_MS / 2 + Math.random() * WATCH_RETRY_MS)
+        },
+      )
+    }
+    const onMessage = (message: string): void => {
+      const [kind, fence, fingerprint, origin] = message.split('|')
+      if (kind === 'new' && origin !== this.#origin && `${fence}|${fingerprint}` !== delivered) read()
+    }
+    const listening = this.#subscriptions.listen(names.channel, onMessage, true, read)
+    const stop = (): void => {
+      stopped = true
+      this.#clock.clearTimeout(retry)
+      listening.stop()
+      this.#watching.delete(stop)
+    }
+    this.#watching.add(stop)
+    return stop
+  }
+
+  /**
+   * Ends the store: waits for leases it holds to be released, ends its subscriptions, its
+   * connection and its timers. Later calls reject with `TOKEN_STORE_CLOSED`. The client you gave
+   * stays open.
+   */
+  async close(): Promise<void> {
+    if (this.#closing.signal.aborted) return
+    this.#closing.abort()
+    await Promise.allSettled([...this.#holding])
+    for (const stop of [...this.#watching]) stop()
+    this.#guard.close()
+    this.#subscriptions.close()
+  }
+
+  /** Same as {@link RedisStore.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  #names(key: string, checkOpen = true): StoreKeyNames {
+    if (typeof key !== 'string' || key.length === 0) throw invalidOption('key', 'a non-empty string')
+    if (checkOpen && this.#closing.signal.aborted) throw storeClosed()
+    return keyNames(this.#prefix, key)
+  }
+
+  #script(what: string, script: Script, names: StoreKeyNames, args: readonly string[], onLate?: (reply: unknown) => void): Promise<unknown> {
+    return this.#guard.run(what, () => runScript(this.#client, script, [names.token, names.lease, names.fence], args), onLate)
+  }
+
+  async #acquireOrWait(names: StoreKeyNames, skip: string): Promise<Acquired> {
+    // Simple rules: a lease granted after the deadline belongs to nobody: release it at once.
+    const releaseLate = (reply: unknown): void => {
+      const answer = parseAcquired(reply)
+      if (answer?.kind === 'lease') void this.#release(names, String(answer.fence))
+    }
+    const reply = await this.#script('ACQUIRE', ACQUIRE, names, [String(this.#leaseMs), skip], releaseLate)
+    const answer = parseAcquired(reply)
+    if (answer === undefined) throw storeUnavailable('Redis answered ACQUIRE with an unexpected reply')
+    return answer
+  }
+
+  /** Holds the lease `fence`: renews it while `acquire()` runs, then commits or releases. */
+  async #hold(
+    key: string,
+    names: StoreKeyNames,
+    fence: number,
+    request: CoordinationRequest,
+    signal: AbortSignal,
+    reason: () => unknown,
+  ): Promise<Coordinated> {
+    const fenceText = String(fence)
+    const renewal = this.#renew(names, fenceText)
+    let record: TokenRecord
+    try {
+      let acquiring: Promise<TokenRecord>
+      try {
+        acquiring = Promise.resolve(request.acquire())
+      } catch (error) {
+        acquiring = Promise.reject(error)
+      }
+      record = await abortable(acquiring, signal)
+    } catch (error) {
+      renewal.stop()
+      await this.#release(names, fenceText)
+      throw signal.aborted ? reason() : error
+    }
+    renewal.stop()
+    const fingerprint = this.#codec.fingerprint(record.accessToken)
+    const rec = this.#codec.encode(names.token, record)
+    let reply: unknown
+    try {
+      reply = await this.#script('COMMIT', COMMIT, names, [fenceText, rec, fingerprint, this.#ttl(record), names.channel, this.#origin])
+    } catch (error) {
+      this.#emit({ type: 'commit-failed', key })
+      throw error
+    }
+    if (!Array.isArray(reply) || text(reply[0]) !== 'stale') return { record, acquired: true }
+    this.#emit({ type: 'commit-failed', key })
+    const newer = this.#decode(key, names, text(reply[1]), text(reply[2]) ?? '')
+    return newer !== undefined && request.usable(newer) ? { record: newer, acquired: false } : { record, acquired: true }
+  }
+
+  /** Renews the lease every third of its length until stopped, or until it is no longer ours. */
+  #renew(names: StoreKeyNames, fence: string): { stop(): void } {
+    let stopped = false
+    let timer: unknown
+    const schedule = (): void => {
+      if (stopped) return
+      timer = this.#clock.setTimeout(() => {
+        this.#script('RENEW', RENEW, names, [fence, String(this.#leaseMs)]).then(
+          (reply) => {
+            if (Number(reply) === 1) schedule()
+          },
+          () => {
+            if (!this.#guard.closed) schedule()
+          },
+        )
+      }, Math.max(1, Math.floor(this.#leaseMs / 3)))
+    }
+    schedule()
+    return {
+      stop: () => {
+        stopped = true
+        this.#clock.clearTimeout(timer)
+      },
+    }
+  }
+
+  /** Drops the lease if it is still `fence`'s and wakes the waiters; never rejects. */
+  #release(names: StoreKeyNames, fence: string): Promise<void> {
+    return this.#guard.cleanUp(() => runScript(this.#client, RELEASE, [names.token, names.lease, names.fence], [fence, names.channel]))
+  }
+
+  /** The record `rec` stored under `names` with `fence`; reports an unreadable one once. */
+  #decode(key: string, names: StoreKeyNames, rec: string | undefined, fence: string): TokenRecord | undefined {
+    if (rec === undefined) return undefined
+    const record = this.#codec.decode(names.token, rec)
+    if (record === undefined && this.#unreadable.get(key) !== fence) {
+      this.#unreadable.set(key, fence)
+      this.#emit({ type: 'unreadable', key })
+    }
+    return record
+  }
+
+  /** The record's remaining lifetime in ms, as Redis's PEXPIRE wants it; '' without an expiry. */
+  #ttl(record: TokenRecord): string {
+    if (record.expiresAt === undefined) return ''
+    return String(Math.max(1, Math.ceil(record.expiresAt - this.#clock.now())))
+  }
+
+  #emit(event: RedisStoreEvent): void {
+    try {
+      this.#onEvent?.(event)
+    } catch {
+      // Simple rules: a listener's failure never reaches Redis calls or their callers.
+    }
+  }
+}
+
+/**
+ * A {@link RedisStore} on your connected node-redis client.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { credentials } from '@tokenwarden/core'
+ * import { redisStore } from '@tokenwarden/redis'
+ *
+ * const redis = await createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true }).connect()
+ * const store = redisStore({ client: redis, encryption: { key: storeKey } })
+ * credentials.register('graph', { source, origins: ['https://graph.microsoft.com'], store })
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  return new RedisStore(options)
+}
+
+/** A reply as text: strings as they are, buffers decoded, anything else (nil) `undefined`. */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') return String(value)
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8')
+  return undefined
+}
+
+function parseAcquired(reply: unknown): Acquired | undefined {
+  if (!Array.isArray(reply)) return undefined
+  const kind = text(reply[0])
+  if (kind === 'record') return { kind, rec: text(reply[1]), fence: text(reply[2]) ?? '' }
+  if (kind === 'held') return { kind, pttl: Math.max(0, Number(reply[1])) }
+  if (kind === 'lease') return { kind, fence: Number(reply[1]) }
+  return undefined
+}

@@ -1,0 +1,176 @@
+import type { TokenRecord } from '@tokenwarden/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TestClock } from '../../../test/support/test-clock.ts'
+import { type RedisStore, type RedisStoreEvent, redisStore } from '../src/index.ts'
+import {
+  type TestClient,
+  cleanPrefix,
+  connect,
+  deferred,
+  eventually,
+  request,
+  testPrefix,
+  tokenRecord,
+} from './support/redis-fixture.ts'
+
+const prefix = testPrefix()
+const clients: TestClient[] = []
+const stores: RedisStore[] = []
+let admin: TestClient
+let keyCount = 0
+
+/** A store on a client of its own, as a separate process would have. */
+async function newStore(options: Partial<Parameters<typeof redisStore>[0]> = {}): Promise<RedisStore> {
+  const client = await connect()
+  clients.push(client)
+  const store = redisStore({ client, keyPrefix: prefix, ...options })
+  stores.push(store)
+  return store
+}
+
+const newKey = (): string => `cred-${++keyCount}`
+const leaseKey = (key: string): string => `${prefix}{${key}}:lease`
+
+beforeAll(async () => {
+  admin = await connect()
+})
+
+afterAll(async () => {
+  await Promise.all(stores.map((store) => store.close()))
+  await cleanPrefix(admin, prefix)
+  for (const client of [...clients, admin]) client.destroy()
+})
+
+describe('coordinate', () => {
+  it('calls acquire exactly once for 6 stores on separate clients asking at once, and all get the same record', async () => {
+    const fleet = await Promise.all(Array.from({ length: 6 }, () => newStore()))
+    const key = newKey()
+    let calls = 0
+    const requests = fleet.map(() =>
+      request(async () => {
+        calls++
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        return tokenRecord(`token-${calls}`)
+      }),
+    )
+    const results = await Promise.all(fleet.map((store, i) => store.coordinate(key, requests[i]!)))
+    expect(calls).toBe(1)
+    expect(new Set(results.map((r) => r.record.accessToken))).toEqual(new Set(['token-1']))
+    expect(results.filter((r) => r.acquired)).toHaveLength(1)
+    expect(await admin.exists(leaseKey(key))).toBe(0)
+  })
+
+  it('adopts a usable stored record without calling acquire', async () => {
+    const [writer, reader] = [await newStore(), await newStore()]
+    const key = newKey()
+    await writer.set(key, tokenRecord('stored'))
+    const asked = request(async () => tokenRecord('new'))
+    const result = await reader.coordinate(key, asked)
+    expect(result).toMatchObject({ acquired: false, record: { accessToken: 'stored' } })
+    expect(asked.acquisitions).toBe(0)
+  })
+
+  it('replaces a stored record the request finds unusable, and peers then adopt the new one', async () => {
+    const [a, b] = [await newStore(), await newStore()]
+    const key = newKey()
+    await a.set(key, tokenRecord('rejected'))
+    const usable = (record: TokenRecord): boolean => record.accessToken !== 'rejected'
+    const first = request(async () => tokenRecord('fresh'), { usable })
+    expect(await a.coordinate(key, first)).toMatchObject({ acquired: true, record: { accessToken: 'fresh' } })
+    const second = request(async () => tokenRecord('other'), { usable })
+    expect(await b.coordinate(key, second)).toMatchObject({ acquired: false, record: { accessToken: 'fresh' } })
+    expect(first.acquisitions + second.acquisitions).toBe(1)
+    expect((await b.get(key))?.accessToken).toBe('fresh')
+  })
+
+  it('renews the lease while a slow acquire outlives it, so a waiting peer never acquires', async () => {
+    const clock = new TestClock(Date.now())
+    const holder = await newStore({ lease: 1, clock })
+    const peer = await newStore({ lease: 1, clock: new TestClock(Date.now()) })
+    const key = newKey()
+    const slow = deferred<TokenRecord>()
+    const held = request(() => slow.promise)
+    const holding = holder.coordinate(key, held)
+    await eventually(() => held.acquisitions === 1)
+    const waiting = request(async () => tokenRecord('second'))
+    const waiter = peer.coordinate(key, waiting)
+    for (let renewal = 0; renewal < 4; renewal++) {
+      // As if most of the lease had passed: only the holder's renewal gives it a full second again.
+      await admin.pExpire(leaseKey(key), 300)
+      clock.advance(334)
+      await eventually(async () => (await admin.pTTL(leaseKey(key))) > 600)
+    }
+    slow.resolve(tokenRecord('slow'))
+    expect(await holding).toMatchObject({ acquired: true, record: { accessToken: 'slow' } })
+    expect(await waiter).toMatchObject({ acquired: false, record: { accessToken: 'slow' } })
+    expect(waiting.acquisitions).toBe(0)
+  })
+
+  it('never lets a holder whose lease expired overwrite the newer record of the next holder (fencing)', async () => {
+    const events: RedisStoreEvent[] = []
+    const late = await newStore({ onEvent: (event) => events.push(event) })
+    const next = await newStore()
+    const key = newKey()
+    const slow = deferred<TokenRecord>()
+    const lateRequest = request(() => slow.promise)
+    const lateHolding = late.coordinate(key, lateRequest)
+    await eventually(() => lateRequest.acquisitions === 1)
+    await admin.del(leaseKey(key)) // the lease lapsed while the holder was paused
+    expect(await next.coordinate(key, request(async () => tokenRecord('newer')))).toMatchObject({ acquired: true })
+    slow.resolve(tokenRecord('older'))
+    expect(await lateHolding).toMatchObject({ acquired: false, record: { accessToken: 'newer' } })
+    expect((await next.get(key))?.accessToken).toBe('newer')
+    expect(events).toContainEqual({ type: 'commit-failed', key })
+  })
+
+  it('lets a waiter acquire when the holder rejects, and the holder rethrows its own error', async () => {
+    // The waiter's clock never moves: only the holder's release can wake it.
+    const [a, b] = [await newStore(), await newStore({ clock: new TestClock(Date.now()) })]
+    const key = newKey()
+    const failing = deferred<TokenRecord>()
+    const first = request(() => failing.promise)
+    const holding = a.coordinate(key, first)
+    await eventually(() => first.acquisitions === 1)
+    const second = request(async () => tokenRecord('by-waiter'))
+    const waiter = b.coordinate(key, second)
+    await eventually(async () => (await admin.pubSubNumSub(`${prefix}{${key}}:events`))[`${prefix}{${key}}:events`] === 1)
+    const boom = new Error('token endpoint down')
+    failing.reject(boom)
+    await expect(holding).rejects.toBe(boom)
+    expect(await waiter).toMatchObject({ acquired: true, record: { accessToken: 'by-waiter' } })
+    expect(second.acquisitions).toBe(1)
+  })
+
+  it("releases the lease when the holder's request aborts, and stops a waiter's wait when its own aborts", async () => {
+    const [a, b] = [await newStore(), await newStore()]
+    const key = newKey()
+    const holderAbort = new AbortController()
+    const first = request(() => new Promise<TokenRecord>(() => {}), { signal: holderAbort.signal })
+    const holding = a.coordinate(key, first)
+    await eventually(() => first.acquisitions === 1)
+    const waiterAbort = new AbortController()
+    const waiter = b.coordinate(key, request(async () => tokenRecord('never'), { signal: waiterAbort.signal }))
+    await eventually(async () => (await admin.pubSubNumSub(`${prefix}{${key}}:events`))[`${prefix}{${key}}:events`] === 1)
+    waiterAbort.abort(new Error('waiter gave up'))
+    await expect(waiter).rejects.toThrow('waiter gave up')
+    holderAbort.abort(new Error('manager closed'))
+    await expect(holding).rejects.toThrow('manager closed')
+    expect(await admin.exists(leaseKey(key))).toBe(0)
+    expect(await b.coordinate(key, request(async () => tokenRecord('after')))).toMatchObject({ acquired: true })
+  })
+
+  it('rejects calls after close with TOKEN_STORE_CLOSED, and close releases a lease it holds', async () => {
+    const store = await newStore()
+    const key = newKey()
+    const held = request(() => new Promise<TokenRecord>(() => {}))
+    const holding = store.coordinate(key, held)
+    await eventually(() => held.acquisitions === 1)
+    await store.close()
+    await expect(holding).rejects.toMatchObject({ code: 'TOKEN_STORE_CLOSED' })
+    expect(await admin.exists(leaseKey(key))).toBe(0)
+    await expect(store.get(key)).rejects.toMatchObject({ code: 'TOKEN_STORE_CLOSED' })
+    await expect(store.coordinate(key, request(async () => tokenRecord('x')))).rejects.toMatchObject({
+      code: 'TOKEN_STORE_CLOSED',
+    })
+  })
+})
