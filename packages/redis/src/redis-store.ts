@@ -256,6 +256,8 @@ export class RedisStore implements CoordinatingStore {
     const fenceText = String(fence)
     const renewal = this.#renew(names, fenceText)
     let record: TokenRecord
+    let fingerprint: string
+    let rec: string
     try {
       let acquiring: Promise<TokenRecord>
       try {
@@ -264,14 +266,14 @@ export class RedisStore implements CoordinatingStore {
         acquiring = Promise.reject(error)
       }
       record = await abortable(acquiring, signal)
+      fingerprint = this.#codec.fingerprint(record.accessToken)
+      rec = this.#codec.encode(names.token, record)
     } catch (error) {
       renewal.stop()
       await this.#release(names, fenceText)
       throw signal.aborted ? reason() : error
     }
     renewal.stop()
-    const fingerprint = this.#codec.fingerprint(record.accessToken)
-    const rec = this.#codec.encode(names.token, record)
     let reply: unknown
     try {
       reply = await this.#script('COMMIT', COMMIT, names, [fenceText, rec, fingerprint, this.#ttl(record), names.channel, this.#origin])

@@ -159,6 +159,14 @@ describe('coordinate', () => {
     expect(await b.coordinate(key, request(async () => tokenRecord('after')))).toMatchObject({ acquired: true })
   })
 
+  it('releases the lease when acquire resolves with something that is not a record', async () => {
+    const store = await newStore()
+    const key = newKey()
+    const broken = request(async () => ({}) as TokenRecord)
+    await expect(store.coordinate(key, broken)).rejects.toBeInstanceOf(TypeError)
+    expect(await admin.exists(leaseKey(key))).toBe(0)
+  })
+
   it('rejects calls after close with TOKEN_STORE_CLOSED, and close releases a lease it holds', async () => {
     const store = await newStore()
     const key = newKey()
