@@ -1,7 +1,7 @@
 import type { TokenRecord } from '@tokenwarden/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TestClock } from '../../../test/support/test-clock.ts'
-import { type RedisStore, type RedisStoreEvent, redisStore } from '../src/index.ts'
+import { type RedisClientLike, type RedisStore, type RedisStoreEvent, redisStore } from '../src/index.ts'
 import {
   type TestClient,
   cleanPrefix,
@@ -104,6 +104,30 @@ describe('coordinate', () => {
     expect(await holding).toMatchObject({ acquired: true, record: { accessToken: 'slow' } })
     expect(await waiter).toMatchObject({ acquired: false, record: { accessToken: 'slow' } })
     expect(waiting.acquisitions).toBe(0)
+  })
+
+  it("replaces a crashed holder once its lease expires: waiters wait out the lease's remaining time, not a poll", async () => {
+    const client = await connect()
+    clients.push(client)
+    let scripts = 0
+    const counting: RedisClientLike = {
+      sendCommand: (args) => {
+        if (args[0] === 'EVALSHA' || args[0] === 'EVAL') scripts++
+        return client.sendCommand(args)
+      },
+      duplicate: () => client.duplicate(),
+    }
+    const store = redisStore({ client: counting, keyPrefix: prefix })
+    stores.push(store)
+    const key = newKey()
+    await admin.set(leaseKey(key), '999', { PX: 200 }) // a holder that died without releasing
+    const started = performance.now()
+    const asked = request(async () => tokenRecord('after-crash'))
+    expect(await store.coordinate(key, asked)).toMatchObject({ acquired: true, record: { accessToken: 'after-crash' } })
+    expect(performance.now() - started).toBeGreaterThanOrEqual(150)
+    expect(asked.acquisitions).toBe(1)
+    // held, held again once listening, (woken by the lease's expiry) lease, commit
+    expect(scripts).toBe(4)
   })
 
   it('never lets a holder whose lease expired overwrite the newer record of the next holder (fencing)', async () => {
