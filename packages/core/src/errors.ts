@@ -32,6 +32,8 @@ export const ErrorCode = {
   STORE_FAILED: 'TOKEN_STORE_FAILED',
   /** A shared store (Redis) did not answer in time, or is resting after failures; the manager works on alone. */
   STORE_UNAVAILABLE: 'TOKEN_STORE_UNAVAILABLE',
+  /** A store was used after its `close()`. */
+  STORE_CLOSED: 'TOKEN_STORE_CLOSED',
   /** No credential of that name is registered. */
   UNKNOWN_CREDENTIAL: 'TOKEN_UNKNOWN_CREDENTIAL',
   /** A credential of that name is already registered. */

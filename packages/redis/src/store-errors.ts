@@ -8,10 +8,10 @@ export const StoreErrorCode: Readonly<{
   /** Redis did not answer within the deadline, failed, or the store pauses after a failure (transient). */
   UNAVAILABLE: typeof ErrorCode.STORE_UNAVAILABLE
   /** The store was closed. */
-  CLOSED: 'TOKEN_STORE_CLOSED'
+  CLOSED: typeof ErrorCode.STORE_CLOSED
 }> = Object.freeze({
   UNAVAILABLE: ErrorCode.STORE_UNAVAILABLE,
-  CLOSED: 'TOKEN_STORE_CLOSED',
+  CLOSED: ErrorCode.STORE_CLOSED,
 })
 
 /** Redis failed or is paused: transient, the caller may acquire on its own. */

@@ -1,0 +1,167 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { createClient } from 'redis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const prefix = `tw-test:${process.pid}:${randomUUID()}:`
+const worker = fileURLToPath(new URL('./fleet/worker.ts', import.meta.url))
+
+interface Reply {
+  id: number
+  token?: string
+  error?: string
+  ready?: boolean
+}
+
+/** One forked pod, driven over IPC. */
+class Pod {
+  readonly #child: ChildProcess
+  readonly #pending = new Map<number, (reply: Reply) => void>()
+  #next = 1
+  readonly ready: Promise<void>
+
+  constructor(args: string[]) {
+    this.#child = fork(worker, args, { execArgv: ['--conditions=@tokenwarden/source'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.ready = new Promise((resolve, reject) => {
+      this.#child.once('error', reject)
+      this.#child.once('exit', (code) => reject(new Error(`the pod exited with code ${code} before it was ready`)))
+      this.#pending.set(0, () => resolve())
+    })
+    this.#child.on('message', (reply: Reply) => {
+      this.#pending.get(reply.id)?.(reply)
+      this.#pending.delete(reply.id)
+    })
+  }
+
+  /** Runs `op` in the pod; resolves with the access token it ends on. */
+  send(op: 'get' | 'refresh' | 'reject'): Promise<string> {
+    const id = this.#next++
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, (reply) => (reply.token === undefined ? reject(new Error(reply.error)) : resolve(reply.token)))
+      this.#child.send({ id, op })
+    })
+  }
+
+  /** Kills the pod at once, as a crash would. */
+  kill(): void {
+    this.#child.kill('SIGKILL')
+    for (const settle of this.#pending.values()) settle({ id: -1, error: 'killed' })
+    this.#pending.clear()
+  }
+
+  async close(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve))
+    this.#child.send({ id: this.#next++, op: 'close' })
+    await exited
+  }
+}
+
+let tokenRequests = 0
+/** Pods whose token request the endpoint holds without answering, in order; set `holdNext` to hold one. */
+const held: string[] = []
+let holdNext = false
+/** Delay, in ms, of the next answer. */
+let delayNextMs = 0
+const server = createServer((request, response) => {
+  let body = ''
+  request.setEncoding('utf8')
+  request.on('data', (chunk: string) => (body += chunk))
+  request.on('end', () => {
+    if (holdNext) {
+      holdNext = false
+      held.push(new URLSearchParams(body).get('client_id') ?? '')
+      return
+    }
+    tokenRequests++
+    const token = JSON.stringify({ access_token: `fleet-token-${tokenRequests}`, token_type: 'Bearer', expires_in: 3600 })
+    const answer = (): void => void response.writeHead(200, { 'content-type': 'application/json' }).end(token)
+    setTimeout(answer, delayNextMs)
+    delayNextMs = 0
+  })
+})
+const pods: Pod[] = []
+const admin = createClient({ url: REDIS_URL, disableOfflineQueue: true })
+admin.on('error', () => {})
+
+beforeAll(async () => {
+  try {
+    await admin.connect()
+  } catch (error) {
+    throw new Error(
+      `No Redis answers at ${REDIS_URL}. Start one with \`redis-server --daemonize yes --port 6379 --save '' --appendonly no\`, or point REDIS_URL at one.`,
+      { cause: error },
+    )
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  for (let i = 0; i < 8; i++) pods.push(new Pod([`http://127.0.0.1:${port}/token`, REDIS_URL, prefix, '1', String(i)]))
+  await Promise.all(pods.map((pod) => pod.ready))
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.all(pods.map((pod) => pod.close()))
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+  for await (const keys of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await admin.unlink(keys)
+  admin.destroy()
+})
+
+/** Runs `op` in every pod at once; returns the distinct tokens they end on and the token requests made. */
+async function everyPod(op: 'get' | 'refresh' | 'reject'): Promise<{ tokens: Set<string>; requests: number }> {
+  const before = tokenRequests
+  const tokens = new Set(await Promise.all(pods.map((pod) => pod.send(op))))
+  return { tokens, requests: tokenRequests - before }
+}
+
+describe('8 processes sharing one credential through Redis', () => {
+  it('make 1 token request for their first token, and all end on it', async () => {
+    const { tokens, requests } = await everyPod('get')
+    expect(requests).toBe(1)
+    expect(tokens.size).toBe(1)
+  })
+
+  it('make 1 token request when every one of them forces a refresh at once, cycle after cycle', async () => {
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const { tokens, requests } = await everyPod('refresh')
+      expect(requests).toBe(1)
+      expect(tokens.size).toBe(1)
+    }
+  })
+
+  it('make 1 token request for a fleet-wide 401 of the token they share', async () => {
+    const { tokens: before } = await everyPod('get')
+    const { tokens, requests } = await everyPod('reject')
+    expect(requests).toBe(1)
+    expect(tokens.size).toBe(1)
+    expect([...tokens][0]).not.toBe([...before][0])
+  })
+
+  it('replace a lease holder killed during its token request within the lease (1 s): no request fails', async () => {
+    await everyPod('get')
+    holdNext = true
+    const before = tokenRequests
+    const refreshes = pods.map((pod) => pod.send('refresh').then((token) => ({ token }), (error: Error) => ({ error })))
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    const holder = pods[Number(held[0]?.slice('pod-'.length))] as Pod
+    holder.kill()
+    const results = await Promise.all(refreshes)
+    const survivors = results.filter((_, i) => pods[i] !== holder)
+    expect(survivors.map((r) => ('error' in r ? r.error.message : 'ok'))).toEqual(Array(7).fill('ok'))
+    expect(new Set(survivors.map((r) => ('token' in r ? r.token : ''))).size).toBe(1)
+    expect(tokenRequests - before).toBe(1)
+    pods.splice(pods.indexOf(holder), 1)
+  })
+
+  it('make 1 token request when the token endpoint takes longer (2.5 s) than the lease (1 s): the holder renews it', async () => {
+    await everyPod('get')
+    delayNextMs = 2_500
+    const { tokens, requests } = await everyPod('refresh')
+    expect(requests).toBe(1)
+    expect(tokens.size).toBe(1)
+  })
+})
