@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createClient } from 'redis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Pod, type PodCommand, type PodToken } from './fleet/pod.ts'
+
+// 8 forked pods share one refresh-token credential through Redis, against a token endpoint that
+// rotates refresh tokens and, like a server with reuse detection, answers `invalid_grant` to a
+// refresh token redeemed twice and from then on revokes the whole family. Pods 0–3 hear of their
+// peers' tokens by pub/sub; pods 4–7 do not (as when messages are lost): they learn of them only
+// when they ask the store.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const prefix = `tw-test:${process.pid}:${randomUUID()}:`
+
+/** Attempts to redeem each refresh token, the rejected ones included. */
+const redemptions = new Map<string, number>()
+/** Refresh tokens redeemed a second time. */
+const reused: string[] = []
+let revoked = false
+let issued = 0
+let latestRefreshToken = 'rt-0'
+/** The endpoint answers once this opens: every pod's call has begun by then. */
+let gate: Promise<void> = Promise.resolve()
+
+const server = createServer((request, response) => {
+  let body = ''
+  request.setEncoding('utf8')
+  request.on('data', (chunk: string) => (body += chunk))
+  request.on('end', () => {
+    const presented = new URLSearchParams(body).get('refresh_token') ?? ''
+    const seen = redemptions.get(presented) ?? 0
+    redemptions.set(presented, seen + 1)
+    if (seen > 0) {
+      reused.push(presented)
+      revoked = true
+    }
+    const answer = (status: number, json: object): void =>
+      void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json))
+    void gate.then(() => {
+      if (revoked || presented !== latestRefreshToken) return answer(400, { error: 'invalid_grant' })
+      issued++
+      latestRefreshToken = `rt-${issued}`
+      answer(200, { access_token: `rotated-${issued}`, token_type: 'Bearer', expires_in: 3600, refresh_token: latestRefreshToken })
+    })
+  })
+})
+const pods: Pod[] = []
+const admin = createClient({ url: REDIS_URL, disableOfflineQueue: true })
+admin.on('error', () => {})
+
+beforeAll(async () => {
+  try {
+    await admin.connect()
+  } catch (error) {
+    throw new Error(
+      `No Redis answers at ${REDIS_URL}. Start one with \`redis-server --daemonize yes --port 6379 --save '' --appendonly no\`, or point REDIS_URL at one.`,
+      { cause: error },
+    )
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  for (let i = 0; i < 8; i++) {
+    pods.push(new Pod([`http://127.0.0.1:${port}/token`, REDIS_URL, prefix, '1', String(i)], { refreshToken: 'rt-0', watch: i < 4 }))
+  }
+  await Promise.all(pods.map((pod) => pod.ready))
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.all(pods.map((pod) => pod.close()))
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+  for await (const keys of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await admin.unlink(keys)
+  admin.destroy()
+})
+
+/**
+ * Runs `command` in each of `members` at once: the token endpoint answers only once every pod's call
+ * has begun, so no pod starts after the others already finished. Returns what each pod ended on
+ * and the token requests made.
+ */
+async function atOnce(
+  command: PodCommand,
+  members: readonly Pod[] = pods,
+): Promise<{ ended: PodToken[]; failures: string[]; requests: number }> {
+  const before = totalRedemptions()
+  let open!: () => void
+  gate = new Promise((resolve) => (open = resolve))
+  const runs = members.map((pod) => pod.run(command))
+  await Promise.all(runs.map((run) => run.started))
+  open()
+  const settled = await Promise.allSettled(runs.map((run) => run.done))
+  const ended = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+  const failures = settled.flatMap((result) => (result.status === 'rejected' ? [String((result.reason as Error).message)] : []))
+  return { ended, failures, requests: totalRedemptions() - before }
+}
+
+function totalRedemptions(): number {
+  return [...redemptions.values()].reduce((sum, n) => sum + n, 0)
+}
+
+const accessTokens = (ended: readonly PodToken[]): Set<string> => new Set(ended.map((token) => token.accessToken))
+
+describe('8 processes sharing a rotating refresh token through Redis', () => {
+  it('redeem each refresh token exactly once when all of them force a refresh at once, cycle after cycle, and all end on the same tokens', async () => {
+    const first = await atOnce({ op: 'get' })
+    expect(first.failures).toEqual([])
+    expect(first.requests).toBe(1)
+    expect(accessTokens(first.ended)).toEqual(new Set(['rotated-1']))
+    for (let cycle = 0; cycle < 4; cycle++) {
+      const { ended, failures, requests } = await atOnce({ op: 'refresh' })
+      expect(failures).toEqual([])
+      expect(requests).toBe(1)
+      expect(accessTokens(ended)).toEqual(new Set([`rotated-${issued}`]))
+      expect(new Set(ended.map((token) => token.refreshToken))).toEqual(new Set([latestRefreshToken]))
+    }
+    expect(issued).toBe(5)
+    expect(reused).toEqual([])
+    expect([...redemptions.values()]).toEqual([1, 1, 1, 1, 1])
+  })
+
+  it('make no token request for a late 401 carrying an older token, and keep the newer one stored', async () => {
+    const { ended: before } = await atOnce({ op: 'get' })
+    const older = [...accessTokens(before)][0] as string
+    const renewed = await atOnce({ op: 'refresh' }, [pods[0] as Pod])
+    expect(renewed.requests).toBe(1)
+    const newer = renewed.ended[0]?.accessToken
+    expect(newer).not.toBe(older)
+    const late = await atOnce({ op: 'reject', token: older })
+    expect(late.failures).toEqual([])
+    expect(late.requests).toBe(0)
+    expect(accessTokens(late.ended)).toEqual(new Set([newer]))
+    const after = await atOnce({ op: 'get' })
+    expect(after.requests).toBe(0)
+    expect(accessTokens(after.ended)).toEqual(new Set([newer]))
+    expect(reused).toEqual([])
+  })
+})
