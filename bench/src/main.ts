@@ -18,6 +18,7 @@ import { installedVersions } from './report/versions.ts'
 import { adapterCost } from './scenarios/adapter-cost.ts'
 import { coreOps } from './scenarios/core-ops.ts'
 import { expiryStorm } from './scenarios/expiry-storm.ts'
+import { fleet } from './scenarios/fleet.ts'
 import { hotPath } from './scenarios/hot-path.ts'
 import { idpOutage } from './scenarios/idp-outage.ts'
 import { revokeStorm } from './scenarios/revoke-storm.ts'
@@ -47,6 +48,7 @@ const revoke = await step('401 storm', () => revokeStorm(world, contenders, opti
 const outage = await step('IdP outage', () => idpOutage(world, contenders, options))
 world.close()
 const scaled = await step('scale', () => scale(options))
+const fleets = await step('fleet', () => fleet(options))
 
 const results: Results = {
   meta: {
@@ -55,7 +57,7 @@ const results: Results = {
     node: process.versions.node,
     machine: startMachine,
     loadAverageAtEnd: loadavg().map((load) => Math.round(load * 100) / 100),
-    versions: await installedVersions(['@tokenwarden/core', ...contenders.flatMap((c) => c.packages)]),
+    versions: await installedVersions(['@tokenwarden/core', '@tokenwarden/redis', 'redis', ...contenders.flatMap((c) => c.packages)]),
   },
   hotPath: hot.rows,
   core: core.rows,
@@ -64,6 +66,8 @@ const results: Results = {
   revokeStorm: revoke.rows,
   outage: outage.rows,
   scale: scaled.rows,
+  fleet: fleets.rows,
+  fleetSkipped: fleets.skipped,
   missing,
   notes: [...methodNotes],
   checks,

@@ -19,6 +19,8 @@ export interface BenchOptions {
   /** Requests per side per round over the answering transports (axios and got take a share of it). */
   readonly adapterCost: { readonly iterations: number; readonly rounds: number }
   readonly scale: { readonly managers: number }
+  /** Fleet sizes, refresh cycles, the token endpoint's latency (ms) and `getToken()` calls counted for Redis commands. */
+  readonly fleet: { readonly processes: readonly number[]; readonly cycles: number; readonly idpMs: number; readonly hotCalls: number }
 }
 
 const full: BenchOptions = {
@@ -29,6 +31,7 @@ const full: BenchOptions = {
   core: { iterations: 10_000_000, rounds: 5 },
   adapterCost: { iterations: 200_000, rounds: 9 },
   scale: { managers: 100_000 },
+  fleet: { processes: [1, 4, 8, 16], cycles: 5, idpMs: 50, hotCalls: 10_000 },
 }
 
 const quick: BenchOptions = {
@@ -39,6 +42,7 @@ const quick: BenchOptions = {
   core: { iterations: 300_000, rounds: 3 },
   adapterCost: { iterations: 2_000, rounds: 3 },
   scale: { managers: 2_000 },
+  fleet: { processes: [1, 4], cycles: 2, idpMs: 20, hotCalls: 100 },
 }
 
 /** The options for the command line `args` (`--quick` or nothing). */

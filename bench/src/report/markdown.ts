@@ -141,6 +141,22 @@ export function renderMarkdown(results: Results): string {
     ),
   )
 
+  out.push('## 7. Fleet: N processes, one credential, on one Redis')
+  out.push(
+    results.fleetSkipped !== undefined
+      ? `Not run: ${results.fleetSkipped}.`
+      : 'Each phase sends the same call to every process at once. Expected with the store: 1 token request per phase, ' +
+          '0 Redis commands per call while the token is fresh. Without a store each process asks for itself: N per phase.',
+  )
+  if (results.fleet.length > 0) {
+    out.push(
+      table(
+        ['processes', 'store', 'first token', 'per refresh cycle', '401 storm', 'refresh p50 ms', 'refresh p99 ms', 'Redis cmds / fresh call', 'failures'],
+        results.fleet.map((r) => [r.processes, r.store, r.firstToken, r.perCycle.join(' / '), r.storm, ms(r.waitP50Ms), ms(r.waitP99Ms), r.commandsPerFreshCall, r.failures]),
+      ),
+    )
+  }
+
   if (results.missing.length > 0) {
     out.push('## Not measured')
     out.push(results.missing.map((m) => `- ${m.id}: ${m.reason}`).join('\n'))

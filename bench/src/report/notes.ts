@@ -13,5 +13,6 @@ export const methodNotes: readonly string[] = [
   "IdP outage: tokens live 100 s with `refresh_in: 1` (honoured by tokenwarden), so after 1.2 s every contender's token is inside its renewal window (Azure: 2 min, Google: 5 min by default) and still valid; then the token endpoint answers 503 while each contender sends requests.",
   'google-auth-library is set up with a refresh token (its refresh grant is the only one it can send to a custom `oauth2TokenUrl`) and `forceRefreshOnFailure: true`, without which it does not retry a 401 for a token that has an expiry date.',
   'Storm and outage token calls are counted by the world per `client_id`; retries are the resource requests beyond one per caller request.',
+  'Fleet: each process is a forked Node process with its own `TokenManager` (`clientCredentials`, `prefetch: \'lazy\'`) and, with the store, its own node-redis client and `redisStore` on the Redis at `REDIS_URL` (the machine\'s Redis 7); the token endpoint is in the bench process and answers after a fixed latency. Redis commands are `total_commands_processed` before and after one process\'s `getToken()` calls, less the one INFO call.',
   "Figures of tokenwarden are checked (correctness: exit code 1 when wrong; targets: flagged, and exit code 1 in a full run). Peers' figures are reported, not checked.",
 ]

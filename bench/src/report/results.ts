@@ -81,6 +81,24 @@ export interface ScaleRow {
   timersAfterClose: number
 }
 
+/** N processes sharing one credential, with the Redis store or without a store. */
+export interface FleetRow {
+  processes: number
+  store: 'redis' | 'none'
+  /** Token requests for every process's first token. */
+  firstToken: number
+  /** Token requests in each refresh cycle (every process forces a refresh at once). */
+  perCycle: number[]
+  /** Token requests after every process got a 401 for the token it holds. */
+  storm: number
+  /** Median and 99th percentile of a forced refresh, ms, every process and cycle together. */
+  waitP50Ms: number
+  waitP99Ms: number
+  /** Redis commands per `getToken()` while the token is fresh (0 without a store). */
+  commandsPerFreshCall: number
+  failures: number
+}
+
 /** A figure held to a number: a correctness figure (wrong means a bug) or a performance target. */
 export interface Check {
   kind: 'correctness' | 'target'
@@ -110,6 +128,9 @@ export interface Results {
   revokeStorm: StormRow[]
   outage: OutageRow[]
   scale: ScaleRow[]
+  fleet: FleetRow[]
+  /** Why the fleet scenario did not run, when it did not. */
+  fleetSkipped?: string | undefined
   missing: { id: string; reason: string }[]
   notes: string[]
   checks: Check[]
