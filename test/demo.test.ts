@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Embedded, startEmbedded } from '../demo/src/embedded/index.ts'
+import { runFleet } from '../demo/src/fleet/fleet.ts'
 import { UsageError, parseOptions } from '../demo/src/options.ts'
+import { openWorld } from '../demo/src/world.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const ADAPTERS = ['undici', 'axios', 'got', 'fetch']
@@ -78,6 +80,11 @@ describe('npm start (the demo)', () => {
       expect(lines[step1 + 1], run.stdout).toBe('every adapter has its first token; steady traffic for 1 s…')
     })
 
+    it('ends with the fleet: 4 processes make 1 token request per phase through Redis, 4 without a store', () => {
+      expect(run.stdout).toMatch(/^ {3}with redisStore \(redis:\/\/[^)]+\) +token requests per phase: 1 \/ 1 \/ 1$/m)
+      expect(run.stdout).toMatch(/^ {3}without a store +token requests per phase: 4 \/ 4 \/ 4$/m)
+    })
+
     it('counts background refreshes in step 2 up to its end, and in the table over the whole run', () => {
       const { stdout } = run
       expect(stdout).toContain('Totals for the whole run')
@@ -87,6 +94,18 @@ describe('npm start (the demo)', () => {
         expect(soFar, `${adapter}: ${stdout}`).not.toBeNull()
         expect(Number(soFar?.[1]), adapter).toBeGreaterThan(0)
         expect(Number(table.get(adapter)?.['background refreshes']), adapter).toBeGreaterThanOrEqual(Number(soFar?.[1]))
+      }
+    })
+  })
+
+  describe('its fleet, when no Redis answers', () => {
+    it('is skipped with a line on how to start one (the demo still exits 0)', async () => {
+      const world = await openWorld({ kind: 'embedded' })
+      try {
+        const fleet = await runFleet(world, 'redis://127.0.0.1:1')
+        expect(fleet).toEqual({ skipped: expect.stringMatching(/^no Redis answers at redis:\/\/127\.0\.0\.1:1; start one with `redis-server /) })
+      } finally {
+        await world.close()
       }
     })
   })

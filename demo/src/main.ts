@@ -3,7 +3,8 @@ import { adapters } from './adapters/index.ts'
 import type { Lane } from './lane.ts'
 import { UsageError, parseOptions, usage } from './options.ts'
 import { registerLanes } from './register-lanes.ts'
-import { printTable, printTitle, printVerdict, printWorld, progress } from './report.ts'
+import { runFleet } from './fleet/fleet.ts'
+import { printFleet, printFleetStart, printTable, printTitle, printVerdict, printWorld, progress } from './report.ts'
 import { runStory } from './story.ts'
 import { Traffic } from './traffic.ts'
 import { openWorld } from './world.ts'
@@ -29,7 +30,10 @@ async function main(argv: readonly string[]): Promise<number> {
     printWorld(world)
     const records = await runStory({ lanes, world, traffic, durationSeconds: options.durationSeconds }, progress)
     printTable(lanes)
-    return printVerdict(records, lanes)
+    printFleetStart()
+    const fleet = await runFleet(world)
+    printFleet(fleet)
+    return printVerdict(records, lanes, fleet)
   } finally {
     await traffic.stop()
     await Promise.all(lanes.map((lane) => lane.close()))

@@ -1,5 +1,6 @@
 import { styleText } from 'node:util'
 import type { AdapterName } from './adapters/index.ts'
+import { FLEET_PROCESSES, type FleetRun, type FleetSkipped } from './fleet/fleet.ts'
 import type { Lane } from './lane.ts'
 import type { Target } from './options.ts'
 import { type StepRecord, type StoryListener, held, steps } from './story.ts'
@@ -73,12 +74,34 @@ export function printTable(lanes: readonly Lane[]): void {
   print(paint('dim', 'p50 and p99: latency of the steady traffic (steps 1–4); step 5 shows how long each burst took.'))
 }
 
+/** Says that the fleet starts: it takes a few seconds. */
+export function printFleetStart(): void {
+  print()
+  print(paint('bold', `Fleet: ${FLEET_PROCESSES} processes share one credential`))
+  print(paint('dim', '   first through Redis, then each on its own; every process asks at once: first token, then 2 forced refreshes'))
+}
+
+/** Prints the fleet's token requests per phase, with the store and without. */
+export function printFleet(fleet: FleetRun | FleetSkipped): void {
+  if ('skipped' in fleet) return print(`   ${paint('yellow', 'skipped')}  ${fleet.skipped}`)
+  const row = (counts: readonly number[]): string => counts.join(' / ')
+  print(`   with redisStore (${fleet.redisUrl})  token requests per phase: ${row(fleet.withStore)}`)
+  print(`   without a store                        token requests per phase: ${row(fleet.withoutStore)}`)
+  if (fleet.failures > 0) print(paint('red', `   ${fleet.failures} calls failed`))
+}
+
+/** Whether the fleet, when it ran, made 1 token request per phase with the store and none failed. */
+function fleetHeld(fleet: FleetRun | FleetSkipped): boolean {
+  return 'skipped' in fleet || (fleet.failures === 0 && fleet.withStore.every((count) => count === 1))
+}
+
 /** Prints the verdict; returns the process's exit code: 0 when every step that ran held and none was cut short. */
-export function printVerdict(records: readonly StepRecord[], lanes: readonly Lane[]): number {
+export function printVerdict(records: readonly StepRecord[], lanes: readonly Lane[], fleet: FleetRun | FleetSkipped): number {
   print()
   const failed = records.filter(({ result }) => !held(result))
   const skipped = records.filter(({ result }) => 'skipped' in result).map(({ number }) => number)
-  if (failed.length === 0 && records.length === steps.length) {
+  if (!fleetHeld(fleet)) print(paint('red', 'The fleet did not make exactly 1 token request per phase through Redis.'))
+  if (failed.length === 0 && records.length === steps.length && fleetHeld(fleet)) {
     const note = skipped.length === 0 ? '' : ` (step${skipped.length === 1 ? '' : 's'} ${skipped.join(' and ')} skipped)`
     print(paint('green', `Every step held for ${lanes.map((lane) => lane.adapter).join(', ')}${note}.`))
     return 0
