@@ -1,65 +1,12 @@
-import { type ChildProcess, fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Pod } from './fleet/pod.ts'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const prefix = `tw-test:${process.pid}:${randomUUID()}:`
-const worker = fileURLToPath(new URL('./fleet/worker.ts', import.meta.url))
-
-interface Reply {
-  id: number
-  token?: string
-  error?: string
-  ready?: boolean
-}
-
-/** One forked pod, driven over IPC. */
-class Pod {
-  readonly #child: ChildProcess
-  readonly #pending = new Map<number, (reply: Reply) => void>()
-  #next = 1
-  readonly ready: Promise<void>
-
-  constructor(args: string[]) {
-    this.#child = fork(worker, args, { execArgv: ['--conditions=@tokenwarden/source'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    this.ready = new Promise((resolve, reject) => {
-      this.#child.once('error', reject)
-      this.#child.once('exit', (code) => reject(new Error(`the pod exited with code ${code} before it was ready`)))
-      this.#pending.set(0, () => resolve())
-    })
-    this.#child.on('message', (reply: Reply) => {
-      this.#pending.get(reply.id)?.(reply)
-      this.#pending.delete(reply.id)
-    })
-  }
-
-  /** Runs `op` in the pod; resolves with the access token it ends on. */
-  send(op: 'get' | 'refresh' | 'reject'): Promise<string> {
-    const id = this.#next++
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, (reply) => (reply.token === undefined ? reject(new Error(reply.error)) : resolve(reply.token)))
-      this.#child.send({ id, op })
-    })
-  }
-
-  /** Kills the pod at once, as a crash would. */
-  kill(): void {
-    this.#child.kill('SIGKILL')
-    for (const settle of this.#pending.values()) settle({ id: -1, error: 'killed' })
-    this.#pending.clear()
-  }
-
-  async close(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
-    const exited = new Promise((resolve) => this.#child.once('exit', resolve))
-    this.#child.send({ id: this.#next++, op: 'close' })
-    await exited
-  }
-}
 
 let tokenRequests = 0
 /** Pods whose token request the endpoint holds without answering, in order; set `holdNext` to hold one. */
@@ -111,10 +58,13 @@ afterAll(async () => {
   admin.destroy()
 })
 
+/** Runs `op` in `pod`; resolves with the access token it ends on. */
+const send = (pod: Pod, op: 'get' | 'refresh' | 'reject'): Promise<string> => pod.run({ op }).done.then((token) => token.accessToken)
+
 /** Runs `op` in every pod at once; returns the distinct tokens they end on and the token requests made. */
 async function everyPod(op: 'get' | 'refresh' | 'reject'): Promise<{ tokens: Set<string>; requests: number }> {
   const before = tokenRequests
-  const tokens = new Set(await Promise.all(pods.map((pod) => pod.send(op))))
+  const tokens = new Set(await Promise.all(pods.map((pod) => send(pod, op))))
   return { tokens, requests: tokenRequests - before }
 }
 
@@ -145,7 +95,7 @@ describe('8 processes sharing one credential through Redis', () => {
     await everyPod('get')
     holdNext = true
     const before = tokenRequests
-    const refreshes = pods.map((pod) => pod.send('refresh').then((token) => ({ token }), (error: Error) => ({ error })))
+    const refreshes = pods.map((pod) => send(pod, 'refresh').then((token) => ({ token }), (error: Error) => ({ error })))
     while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
     const holder = pods[Number(held[0]?.slice('pod-'.length))] as Pod
     holder.kill()

@@ -75,6 +75,13 @@ export class Pod {
     return { started: startedPromise, done }
   }
 
+  /** Kills the pod at once, as a crash would; its pending commands fail with 'killed'. */
+  kill(): void {
+    this.#child.kill('SIGKILL')
+    for (const settle of this.#pending.values()) settle({ id: -1, error: 'killed' })
+    this.#pending.clear()
+  }
+
   /** Closes the pod's manager and store; kills the pod if it has not exited 5 s later. */
   async close(): Promise<void> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
