@@ -46,11 +46,11 @@ export function authAdapter(auth: RequestAuth, inner: AxiosAdapter): AxiosAdapte
     if (plan === 'skip') return inner(config)
     if (caller !== undefined) removeAuthorization(config.headers)
     if (plan === 'strip') return inner(config)
-    const manager = auth.manager()
-    const ours: IsOurs = (value) => manager.recognize(value) !== undefined
     try {
       return await send(auth, inner, config)
     } catch (error) {
+      const manager = auth.manager()
+      const ours: IsOurs = (value) => manager.recognize(value) !== undefined
       throw redactError(error, ours)
     }
   }
@@ -58,9 +58,7 @@ export function authAdapter(auth: RequestAuth, inner: AxiosAdapter): AxiosAdapte
 
 /** Steps 2 to 4, for a request that carries our token. */
 async function send(auth: RequestAuth, inner: AxiosAdapter, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
-  const signal = config.signal as AbortSignal | undefined
-  const bounds: WaitBounds = { signal, timeoutMs: Number(config.timeout), timedOut: () => timeoutError(config) }
-  const token = tokenWithin(auth, bounds)
+  const token = auth.manager().current() ?? tokenWithin(auth, boundsOf(config))
   const used = token instanceof Promise ? await token : token
   config.headers.set('Authorization', used.authorization)
   if (auth.maxReplayBytes > 0 && isStream(config.data)) config.data = await buffered(config.data, auth.maxReplayBytes)
@@ -74,7 +72,7 @@ async function send(auth: RequestAuth, inner: AxiosAdapter, config: InternalAxio
     rejection = { error }
   }
   const retry = auth.mayRetry(response.status)
-    ? retryTokenWithin(auth, challengeOf(response), used, { replayable: isReplayableBody(config.data), retried: false }, bounds)
+    ? retryTokenWithin(auth, challengeOf(response), used, { replayable: isReplayableBody(config.data), retried: false }, boundsOf(config))
     : undefined
   if (retry === undefined) {
     if (rejection !== undefined) throw rejection.error
@@ -85,6 +83,11 @@ async function send(auth: RequestAuth, inner: AxiosAdapter, config: InternalAxio
   removeAuthorization(config.headers)
   config.headers.set('Authorization', next.authorization)
   return inner(config)
+}
+
+/** What bounds a wait for a token: the request's signal and `timeout` (axios's own timeout error when it passes). */
+function boundsOf(config: InternalAxiosRequestConfig): WaitBounds {
+  return { signal: config.signal as AbortSignal | undefined, timeoutMs: Number(config.timeout), timedOut: () => timeoutError(config) }
 }
 
 /**

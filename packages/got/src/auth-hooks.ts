@@ -96,7 +96,7 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
     if (plan === 'skip') return
     if (options.headers.authorization !== undefined) delete options.headers.authorization
     if (plan === 'strip') return
-    const token = tokenWithin(auth, boundsOf(options))
+    const token = auth.manager().current() ?? tokenWithin(auth, boundsOf(options))
     const buffer = auth.maxReplayBytes > 0 && isStream(options.body) && !formBodies.has(options)
     if (!buffer && !(token instanceof Promise)) return attach(options, token)
     return (async () => {

@@ -61,7 +61,7 @@ export class AuthHandler extends AttemptController implements Handler {
     const { body } = this.#opts
     const ready =
       this.#auth.maxReplayBytes === 0 || !isStream(body)
-        ? tokenWithin(this.#auth, this.#bounds())
+        ? (this.#auth.manager().current() ?? tokenWithin(this.#auth, this.#bounds()))
         : bufferBody(body, this.#auth.maxReplayBytes).then((buffered) => {
             this.#opts = { ...this.#opts, body: buffered.body as Dispatcher.DispatchOptions['body'] }
             return tokenWithin(this.#auth, this.#bounds())
