@@ -14,6 +14,8 @@ const held: string[] = []
 let holdNext = false
 /** Delay, in ms, of the next answer. */
 let delayNextMs = 0
+/** The endpoint answers once this opens (see `everyPod`). */
+let gate: Promise<void> = Promise.resolve()
 const server = createServer((request, response) => {
   let body = ''
   request.setEncoding('utf8')
@@ -27,8 +29,9 @@ const server = createServer((request, response) => {
     tokenRequests++
     const token = JSON.stringify({ access_token: `fleet-token-${tokenRequests}`, token_type: 'Bearer', expires_in: 3600 })
     const answer = (): void => void response.writeHead(200, { 'content-type': 'application/json' }).end(token)
-    setTimeout(answer, delayNextMs)
+    const delayMs = delayNextMs
     delayNextMs = 0
+    void gate.then(() => setTimeout(answer, delayMs))
   })
 })
 const pods: Pod[] = []
@@ -61,10 +64,19 @@ afterAll(async () => {
 /** Runs `op` in `pod`; resolves with the access token it ends on. */
 const send = (pod: Pod, op: 'get' | 'refresh' | 'reject'): Promise<string> => pod.run({ op }).done.then((token) => token.accessToken)
 
-/** Runs `op` in every pod at once; returns the distinct tokens they end on and the token requests made. */
+/**
+ * Runs `op` in every pod at once: the token endpoint answers only once every pod's call has begun,
+ * so no pod starts after the others already finished. Returns the distinct tokens they end on and
+ * the token requests made.
+ */
 async function everyPod(op: 'get' | 'refresh' | 'reject'): Promise<{ tokens: Set<string>; requests: number }> {
   const before = tokenRequests
-  const tokens = new Set(await Promise.all(pods.map((pod) => send(pod, op))))
+  let open!: () => void
+  gate = new Promise((resolve) => (open = resolve))
+  const runs = pods.map((pod) => pod.run({ op }))
+  await Promise.all(runs.map((run) => run.started))
+  open()
+  const tokens = new Set(await Promise.all(runs.map((run) => run.done.then((token) => token.accessToken))))
   return { tokens, requests: tokenRequests - before }
 }
 
