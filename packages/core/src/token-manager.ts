@@ -451,12 +451,17 @@ export class TokenManager implements AsyncDisposable {
     const previous = job.rejected ?? this.#last
     let acquired: NormalizedToken | undefined
     let sourceFailure: { error: unknown } | undefined
+    let seen: TokenRecord | undefined
     try {
       const { record } = await store.coordinate(storeKey, {
         reason: job.reason,
         signal: this.#closing.signal,
-        usable: (candidate) => job.reason !== 'claims' && this.#usable(candidate, previous),
+        usable: (candidate) => {
+          seen = candidate
+          return job.reason !== 'claims' && this.#usable(candidate, previous)
+        },
         acquire: async () => {
+          if (this.#last === undefined && seen !== undefined) this.#rememberStored(seen)
           try {
             acquired = await this.#acquire(job)
           } catch (error) {
@@ -483,11 +488,28 @@ export class TokenManager implements AsyncDisposable {
   }
 
   /**
-   * Whether a stored `record` may replace `previous`: another token, granting every scope this
-   * manager asks for, not yet inside its mandatory window.
+   * A stored record this process cannot use (expiring, or a scope short) becomes, when it has no
+   * token of its own yet, the `previous` its source is given: its refresh token is the one to
+   * redeem, as after a restart with a plain store. An unreadable record is ignored.
+   */
+  #rememberStored(record: TokenRecord): void {
+    try {
+      this.#last = this.#normalize(record, record.issuedAt, record.source).token
+    } catch {
+      // not a record this manager can read: the source starts from its own configuration
+    }
+  }
+
+  /**
+   * Whether a stored `record` may replace `previous`: another token than `previous` and than any
+   * this process held before its current one (a store that missed an invalidation must not bring
+   * one back; the current one may have come from a peer meanwhile),
+   * granting every scope this manager asks for, not yet inside its mandatory window.
    */
   #usable(record: TokenRecord, previous: Token | undefined): boolean {
     if (previous !== undefined && record.accessToken === previous.accessToken) return false
+    const held = this.#held?.token
+    if (this.#recent.some((token) => token !== held && token.accessToken === record.accessToken)) return false
     if (this.#scopes !== undefined && !this.#scopes.every((scope) => record.scope.includes(scope))) return false
     if (record.expiresAt === undefined) return true
     const window = mandatoryWindowMs(record.expiresAt - record.issuedAt, this.#options.expirySkewMs)

@@ -22,6 +22,11 @@ import { Subscriptions } from './subscriptions.ts'
 /** Added to a lease's remaining time before a waiter looks again: 5 ms, plus up to 20 ms at random. */
 const WAIT_MARGIN_MS = 5
 const WAIT_JITTER_MS = 20
+/**
+ * The longest a waiter sleeps before it asks Redis again, at least: a holder's publish may be lost
+ * (Redis stopped or hung meanwhile), and asking again is how a waiter learns that Redis failed.
+ */
+const MIN_MAX_WAIT_MS = 1000
 /** A watcher's failed read is tried again after 0.5–1.5 s. */
 const WATCH_RETRY_MS = 1000
 const noop = (): void => {}
@@ -39,7 +44,8 @@ type Acquired =
  * - `coordinate` asks Redis, in one script, for a stored record or the lease. A record the request
  *   finds usable is adopted; else the caller takes the lease (fence n) or waits while another
  *   process holds it: until that holder publishes, or the lease's remaining time (plus a little
- *   jitter) passes, then it asks again;
+ *   jitter) passes, or 1 s (4 deadlines, if longer) passes, then it asks again — so a waiter
+ *   whose holder's publish was lost to a failing Redis learns of the failure within a second;
  * - the holder renews the lease every third of its length while `acquire()` runs, then commits:
  *   the record is written only if its fence is newer than the last write, the lease dropped if still
  *   its own, and the peers told (fence and fingerprint only, never a token);
@@ -51,6 +57,8 @@ export class RedisStore implements CoordinatingStore {
   readonly #client: RedisClientLike
   readonly #prefix: string
   readonly #leaseMs: number
+  /** The longest single wait for a holder: the larger of 1 s and 4 deadlines. */
+  readonly #maxWaitMs: number
   readonly #clock: Clock
   readonly #onEvent: ((event: RedisStoreEvent) => void) | undefined
   readonly #codec: RecordCodec
@@ -72,6 +80,7 @@ export class RedisStore implements CoordinatingStore {
     this.#client = resolved.client
     this.#prefix = resolved.keyPrefix
     this.#leaseMs = resolved.leaseMs
+    this.#maxWaitMs = Math.max(MIN_MAX_WAIT_MS, 4 * resolved.timeoutMs)
     this.#clock = resolved.clock
     this.#onEvent = resolved.onEvent
     this.#codec = new RecordCodec(resolved.encryption)
@@ -136,7 +145,8 @@ export class RedisStore implements CoordinatingStore {
         } else {
           if (!waited) this.#emit({ type: 'lease-waited', key })
           waited = true
-          await wait.lease.until(heard, answer.pttl + WAIT_MARGIN_MS + Math.random() * WAIT_JITTER_MS, signal, reason)
+          const leaseLeft = answer.pttl + WAIT_MARGIN_MS + Math.random() * WAIT_JITTER_MS
+          await wait.lease.until(heard, Math.min(leaseLeft, this.#maxWaitMs), signal, reason)
         }
       }
     } finally {
@@ -329,9 +339,13 @@ export class RedisStore implements CoordinatingStore {
     return record
   }
 
-  /** The record's remaining lifetime in ms, as Redis's PEXPIRE wants it; '' without an expiry. */
+  /**
+   * The record's remaining lifetime in ms, as Redis's PEXPIRE wants it; '' for none. A record that
+   * holds a refresh token never expires in Redis: the refresh token outlives the access token, and a
+   * process started later must redeem the rotated one, never the spent one it was configured with.
+   */
   #ttl(record: TokenRecord): string {
-    if (record.expiresAt === undefined) return ''
+    if (record.expiresAt === undefined || record.refreshToken !== undefined) return ''
     return String(Math.max(1, Math.ceil(record.expiresAt - this.#clock.now())))
   }
 

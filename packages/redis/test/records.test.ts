@@ -46,7 +46,7 @@ describe('records', () => {
   it('stores a record under one hash tag, with a Redis expiry of its remaining lifetime, and deletes it', async () => {
     const store = await newStore()
     const key = newKey()
-    const record = tokenRecord('access', Date.now(), 60_000)
+    const record = { ...tokenRecord('access', Date.now(), 60_000), refreshToken: undefined }
     await store.set(key, record)
     expect(await store.get(key)).toEqual(record)
     const ttl = await admin.pTTL(tokenKey(key))
@@ -55,6 +55,13 @@ describe('records', () => {
     expect((await keysUnder(admin, `${prefix}{${key}}`)).sort()).toEqual([`${prefix}{${key}}:fence`, tokenKey(key)])
     await store.delete(key)
     expect(await store.get(key)).toBeUndefined()
+  })
+
+  it('keeps a record that holds a refresh token past its access token: no Redis expiry', async () => {
+    const store = await newStore()
+    const key = newKey()
+    await store.set(key, tokenRecord('rotating', Date.now(), 60_000))
+    expect(await admin.pTTL(tokenKey(key))).toBe(-1)
   })
 
   it('keeps a record without an expiry until it is replaced', async () => {
