@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Pod, type PodCommand, type PodToken } from './fleet/pod.ts'
+import { type AdminClient, REDIS_URL, cleanUp, connectAdmin } from './fleet/redis-admin.ts'
 
 // 8 forked pods share one refresh-token credential through Redis, against a token endpoint that
 // rotates refresh tokens and, like a server with reuse detection, answers `invalid_grant` to a
 // refresh token redeemed twice and from then on revokes the whole family. Pods 0–3 hear of their
 // peers' tokens by pub/sub; pods 4–7 do not (as when messages are lost): they learn of them only
 // when they ask the store.
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const prefix = `tw-test:${process.pid}:${randomUUID()}:`
 
 /** Attempts to redeem each refresh token, the rejected ones included. */
@@ -46,18 +45,10 @@ const server = createServer((request, response) => {
   })
 })
 const pods: Pod[] = []
-const admin = createClient({ url: REDIS_URL, disableOfflineQueue: true })
-admin.on('error', () => {})
+let admin: AdminClient
 
 beforeAll(async () => {
-  try {
-    await admin.connect()
-  } catch (error) {
-    throw new Error(
-      `No Redis answers at ${REDIS_URL}. Start one with \`redis-server --daemonize yes --port 6379 --save '' --appendonly no\`, or point REDIS_URL at one.`,
-      { cause: error },
-    )
-  }
+  admin = await connectAdmin()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   for (let i = 0; i < 8; i++) {
@@ -70,8 +61,7 @@ afterAll(async () => {
   await Promise.all(pods.map((pod) => pod.close()))
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
-  for await (const keys of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await admin.unlink(keys)
-  admin.destroy()
+  await cleanUp(admin, prefix)
 })
 
 /**

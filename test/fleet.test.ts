@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Pod } from './fleet/pod.ts'
+import { type AdminClient, REDIS_URL, cleanUp, connectAdmin } from './fleet/redis-admin.ts'
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const prefix = `tw-test:${process.pid}:${randomUUID()}:`
 
 let tokenRequests = 0
@@ -35,18 +34,10 @@ const server = createServer((request, response) => {
   })
 })
 const pods: Pod[] = []
-const admin = createClient({ url: REDIS_URL, disableOfflineQueue: true })
-admin.on('error', () => {})
+let admin: AdminClient
 
 beforeAll(async () => {
-  try {
-    await admin.connect()
-  } catch (error) {
-    throw new Error(
-      `No Redis answers at ${REDIS_URL}. Start one with \`redis-server --daemonize yes --port 6379 --save '' --appendonly no\`, or point REDIS_URL at one.`,
-      { cause: error },
-    )
-  }
+  admin = await connectAdmin()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   for (let i = 0; i < 8; i++) pods.push(new Pod([`http://127.0.0.1:${port}/token`, REDIS_URL, prefix, '1', String(i)]))
@@ -57,8 +48,7 @@ afterAll(async () => {
   await Promise.all(pods.map((pod) => pod.close()))
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
-  for await (const keys of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await admin.unlink(keys)
-  admin.destroy()
+  await cleanUp(admin, prefix)
 })
 
 /** Runs `op` in `pod`; resolves with the access token it ends on. */
