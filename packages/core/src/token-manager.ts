@@ -436,6 +436,8 @@ export class TokenManager implements AsyncDisposable {
         this.#failureGate().failed(error, this.#options.clock.now())
       }
       throw error
+    } finally {
+      this.#running = undefined
     }
   }
 
