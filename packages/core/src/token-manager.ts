@@ -118,7 +118,8 @@ export class TokenManager implements AsyncDisposable {
   #committing: string | undefined
   /** Stops watching the store for peers' tokens (a coordinating store only). */
   readonly #unwatch: (() => void) | undefined
-  readonly #host: AcquisitionHost<NormalizedToken>
+  /** What the attempt loop asks of this manager; made at the first acquisition. */
+  #host: AcquisitionHost<NormalizedToken> | undefined
   #stats = {
     acquisitions: 0,
     attempts: 0,
@@ -136,7 +137,6 @@ export class TokenManager implements AsyncDisposable {
     this.name = this.#options.name
     this.origins = this.#options.origins
     this.#scopes = this.#options.scopes
-    this.#host = this.#acquisitionHost()
     const { store, storeKey } = this.#options
     this.#unwatch = isCoordinatingStore(store) ? store.watch(storeKey, (record) => this.#adoptFromPeer(record)) : undefined
     if (this.#options.prefetch !== 'lazy') this.#startJob('initial', undefined, 0)
@@ -408,7 +408,7 @@ export class TokenManager implements AsyncDisposable {
    */
   async #run(job: Job): Promise<Token> {
     try {
-      if (job.delayMs > 0) await pause(this.#host, job.delayMs)
+      if (job.delayMs > 0) await pause(this.#acquisitionHost(), job.delayMs)
       const { store } = this.#options
       if (isCoordinatingStore(store)) {
         const coordinated = await this.#coordinate(store, job)
@@ -430,7 +430,7 @@ export class TokenManager implements AsyncDisposable {
   async #acquire(job: Job): Promise<NormalizedToken> {
     this.#running = job
     try {
-      return await runAttempts(this.#host)
+      return await runAttempts(this.#acquisitionHost())
     } catch (error) {
       if (isTokenError(error) && !this.#closed && !ASKS_FOR_MORE.has(job.reason)) {
         this.#failureGate().failed(error, this.#options.clock.now())
@@ -544,8 +544,9 @@ export class TokenManager implements AsyncDisposable {
 
   /** What the acquisition loop asks of this manager (made once; it reads the job in flight). */
   #acquisitionHost(): AcquisitionHost<NormalizedToken> {
+    if (this.#host !== undefined) return this.#host
     const { source } = this.#options
-    return {
+    return (this.#host = {
       name: this.name,
       options: this.#options,
       source,
@@ -564,7 +565,7 @@ export class TokenManager implements AsyncDisposable {
         this.#emit({ type: 'refresh-failed', credential: this.name, error, attempt, reason, retryInMs })
       },
       closedError: () => this.#closedError(),
-    }
+    })
   }
 
   #context(job: Job, signal: AbortSignal): AcquireContext {
