@@ -19,7 +19,9 @@ const options = (json === undefined ? {} : JSON.parse(json)) as { refreshToken?:
 const client = createClient({ url: redisUrl, disableOfflineQueue: true })
 client.on('error', () => {})
 await client.connect()
-const store = redisStore({ client, keyPrefix, lease: Number(lease) })
+// A 2 s deadline per Redis call (default 0.25 s): these scenarios count token requests, and on a
+// test machine running many processes on 2 cores a slow answer must not count as a Redis failure.
+const store = redisStore({ client, keyPrefix, lease: Number(lease), timeout: 2 })
 const deaf: CoordinatingStore = {
   get: (key) => store.get(key),
   set: (key, record) => store.set(key, record),
