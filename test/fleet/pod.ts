@@ -34,7 +34,7 @@ export class Pod {
   readonly ready: Promise<void>
 
   /** `args`: token endpoint, Redis URL, key prefix, lease (s), pod number, then the worker's options. */
-  constructor(args: readonly string[], options: { refreshToken?: string; watch?: boolean } = {}) {
+  constructor(args: readonly string[], options: { refreshToken?: string; watch?: boolean; prefetch?: 'async' } = {}) {
     this.#child = fork(worker, [...args, JSON.stringify(options)], {
       execArgv: ['--conditions=@tokenwarden/source'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

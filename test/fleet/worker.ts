@@ -9,13 +9,15 @@
 // - `refreshToken`: use core's `refreshToken` source starting from this refresh token, instead of
 //   `clientCredentials`;
 // - `watch: false`: the pod never hears of its peers' tokens by pub/sub (as when messages are lost),
-//   so it learns of them only when it asks the store.
+//   so it learns of them only when it asks the store;
+// - `prefetch: 'async'`: the manager fetches its first token at once and renews it on its timers
+//   (default `lazy`: only when asked).
 import { type CoordinatingStore, TokenManager, clientCredentials, refreshToken } from '@tokenwarden/core'
 import { redisStore } from '@tokenwarden/redis'
 import { createClient } from 'redis'
 
 const [tokenEndpoint, redisUrl, keyPrefix, lease, pod, json] = process.argv.slice(2) as [string, string, string, string, string, string?]
-const options = (json === undefined ? {} : JSON.parse(json)) as { refreshToken?: string; watch?: boolean }
+const options = (json === undefined ? {} : JSON.parse(json)) as { refreshToken?: string; watch?: boolean; prefetch?: 'async' }
 const client = createClient({ url: redisUrl, disableOfflineQueue: true })
 client.on('error', () => {})
 await client.connect()
@@ -35,7 +37,7 @@ const manager = new TokenManager({
   name: 'fleet',
   source: options.refreshToken === undefined ? clientCredentials(oauth) : refreshToken({ ...oauth, refreshToken: options.refreshToken }),
   store: options.watch === false ? deaf : store,
-  prefetch: 'lazy',
+  prefetch: options.prefetch ?? 'lazy',
 })
 
 interface Command {
