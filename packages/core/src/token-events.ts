@@ -62,4 +62,6 @@ export interface TokenManagerStats {
   readonly invalidations: number
   /** Store reads or writes that failed. */
   readonly storeFailures: number
+  /** Tokens another process stored that this manager adopted, without calling its source (a coordinating store). */
+  readonly adopted: number
 }

@@ -130,6 +130,7 @@ export class TokenManager implements AsyncDisposable {
     proactiveRefreshes: 0,
     invalidations: 0,
     storeFailures: 0,
+    adopted: 0,
   }
 
   constructor(options: TokenManagerOptions) {
@@ -526,6 +527,7 @@ export class TokenManager implements AsyncDisposable {
       return held.token
     }
     const normalized = this.#normalize(record, record.issuedAt, record.source)
+    this.#stats.adopted++
     this.#publish(normalized, 'stored', job)
     return normalized.token
   }

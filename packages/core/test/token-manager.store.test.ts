@@ -90,6 +90,8 @@ describe('a coordinating store', () => {
     expect(b.peek()?.accessToken).toBe(a.peek()?.accessToken)
     expect(events.map((e) => (e.type === 'updated' ? `updated:${e.reason}` : e.type))).toEqual(['updated:stored'])
     expect(store.acquisitions).toBe(1)
+    expect(b.stats()).toMatchObject({ adopted: 1, attempts: 0 })
+    expect(a.stats()).toMatchObject({ adopted: 0, attempts: 1 })
   })
 
   it('acquires on its own when the store is down, keeps serving its token, and says so in an event', async () => {
