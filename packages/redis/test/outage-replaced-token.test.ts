@@ -1,7 +1,7 @@
-import { type Clock, type Token, TokenManager, fromFunction, systemClock } from '@tokenwarden/core'
+import { type Token, TokenManager, fromFunction } from '@tokenwarden/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisClientLike, type RedisStore, breakerDefaults, redisStore } from '../src/index.ts'
-import { type OwnRedis, type TestClient, connectResilient, eventually, startOwnRedis, testPrefix } from './support/redis-fixture.ts'
+import { type OwnRedis, SkippingClock, type TestClient, connectResilient, eventually, startOwnRedis, testPrefix } from './support/redis-fixture.ts'
 
 // Rules: this test runs a redis-server of its own; each process's link to it can be cut (its
 // commands fail, as in a network partition) while Redis keeps its data.
@@ -10,14 +10,6 @@ const prefix = testPrefix()
 const clients: TestClient[] = []
 const stores: RedisStore[] = []
 const managers: TokenManager[] = []
-
-/** The system clock, `skipped` ms ahead: moved to end the breaker's pause at once. */
-class SkippingClock implements Clock {
-  skipped = 0
-  now = (): number => Date.now() + this.skipped
-  setTimeout = systemClock.setTimeout
-  clearTimeout = systemClock.clearTimeout
-}
 
 beforeAll(async () => {
   redis = await startOwnRedis()

@@ -1,8 +1,9 @@
-import { type Clock, TokenManager, fromFunction, systemClock } from '@tokenwarden/core'
+import { TokenManager, fromFunction } from '@tokenwarden/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisClientLike, type RedisStore, breakerDefaults, redisStore } from '../src/index.ts'
 import {
   type OwnRedis,
+  SkippingClock,
   type TestClient,
   cleanPrefix,
   connectResilient,
@@ -20,14 +21,6 @@ const prefix = testPrefix()
 const clients: TestClient[] = []
 const stores: RedisStore[] = []
 const managers: TokenManager[] = []
-
-/** The system clock, `skipped` ms ahead. */
-class SkippingClock implements Clock {
-  skipped = 0
-  now = (): number => Date.now() + this.skipped
-  setTimeout = systemClock.setTimeout
-  clearTimeout = systemClock.clearTimeout
-}
 
 /** The stores' deadline: the default, so that a busy machine does not miss it on a healthy Redis. */
 const DEADLINE_MS = 250

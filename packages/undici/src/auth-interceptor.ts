@@ -40,8 +40,9 @@ export interface UndiciAuthOptions extends RequestAuthOptions {
  * `authInterceptor` before (inside) interceptors that dispatch again, such as `redirect` and
  * `retry`: every redirect hop and every retry then enters it, and its origin is checked, so the
  * token never follows a redirect to an origin it may not go to, and follows it to every origin it
- * may go to; a request that carried the caller's own `Authorization` gets no token on its hops. Put it after (outside) interceptors that rewrite the origin, such as `dns`, so that it
- * sees the host name the caller used.
+ * may go to; a request that carried the caller's own `Authorization` gets no token on its hops.
+ * Put it after (outside) interceptors that rewrite the origin, such as `dns`, so that it sees the
+ * host name the caller used.
  *
  * A request's `signal` and `headersTimeout` (else `options.headersTimeout`) bound its wait for a
  * token: it fails with the signal's reason, or undici's `HeadersTimeoutError`.

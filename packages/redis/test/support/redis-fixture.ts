@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:net'
-import type { CoordinationRequest, TokenRecord } from '@tokenwarden/core'
+import { type Clock, type CoordinationRequest, type TokenRecord, systemClock } from '@tokenwarden/core'
 import { type RedisClientType, createClient } from 'redis'
 
 /** The Redis the tests talk to: `REDIS_URL`, else the machine's own at 127.0.0.1:6379. */
@@ -182,4 +182,12 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     },
     start,
   }
+}
+
+/** The system clock, `skipped` ms ahead: moved to end a store's breaker pause at once. */
+export class SkippingClock implements Clock {
+  skipped = 0
+  now = (): number => Date.now() + this.skipped
+  setTimeout: Clock['setTimeout'] = systemClock.setTimeout
+  clearTimeout: Clock['clearTimeout'] = systemClock.clearTimeout
 }
