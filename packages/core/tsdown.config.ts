@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsdown.config.base.ts'
 
-export default packageConfig
+/** Two entries: `@tokenwarden/core` for applications, `@tokenwarden/core/adapter` for adapters and stores. */
+export default { ...packageConfig, entry: ['src/index.ts', 'src/adapter.ts'] }

@@ -1,5 +1,4 @@
-export { abortable } from './abortable.ts'
-export { type Clock, type TimerHandle, sleep, systemClock } from './clock.ts'
+export { type Clock, type TimerHandle, systemClock } from './clock.ts'
 export { type CredentialOptions, CredentialRegistry, credentials } from './credential-registry.ts'
 export {
   ErrorCode,
@@ -10,7 +9,6 @@ export {
   TokenError,
   type TokenErrorOptions,
   TokenPolicyError,
-  invalidOption,
   isTokenError,
 } from './errors.ts'
 export { failureDefaults } from './failure-gate.ts'
@@ -28,26 +26,17 @@ export {
 export { type RefreshTokenOptions, refreshToken } from './oauth/refresh-token.ts'
 export { TokenEndpointError, type TokenEndpointErrorOptions } from './oauth/token-endpoint-error.ts'
 export { TOKEN_EXCHANGE_GRANT_TYPE, type TokenExchangeOptions, TokenTypes, tokenExchange } from './oauth/token-exchange.ts'
-export { type NormalizeOptions, type NormalizedToken, normalizeGrant, parseScope } from './normalize-grant.ts'
-export { OriginPolicy, type OriginPolicyOptions, isLoopbackHost } from './policy/origins.ts'
-export { type BufferedBody, bufferBody, isReplayableBody } from './policy/replay.ts'
-export {
-  type AuthPlan,
-  type AuthResponse,
-  RequestAuth,
-  type RequestAuthOptions,
-  type RetryContext,
-} from './policy/request-auth.ts'
-export { type Challenge, parseWWWAuthenticate } from './policy/www-authenticate.ts'
-export { advisoryWindowMs, mandatoryWindowMs, refreshDefaults } from './refresh-window.ts'
-export { defaultRetryDelay, isTransientError, parseRetryAfter, retryAfterMs, retryDefaults } from './retry-policy.ts'
+export type { ChallengeAction, ChallengeInfo, ChallengeOptions } from './policy/challenge-decision.ts'
+export type { RequestAuthOptions } from './policy/request-auth.ts'
+export { refreshDefaults } from './refresh-window.ts'
+export { defaultRetryDelay, isTransientError, retryDefaults } from './retry-policy.ts'
 export type { AcquireContext, AcquireReason, TokenGrant, TokenSource } from './source.ts'
 export { ChainExhaustedError, type ChainFailure, chain } from './sources/chain.ts'
 export { CommandFailedError, type CommandOptions, command } from './sources/command.ts'
 export { type EnvOptions, env } from './sources/env.ts'
 export { type FileOptions, file } from './sources/file.ts'
 export { type FromFunctionOptions, fromFunction } from './sources/from-function.ts'
-export { type GrantParser, checkGrantParser, parseGrantText } from './sources/parse-grant.ts'
+export type { GrantParser } from './sources/parse-grant.ts'
 export { staticToken } from './sources/static-token.ts'
 export { FileStore, type FileStoreOptions } from './stores/file-store.ts'
 export { MemoryStore } from './stores/memory-store.ts'
@@ -59,14 +48,6 @@ export {
   isCoordinatingStore,
 } from './stores/token-store.ts'
 export { Token, type TokenInit, type TokenRecord } from './token.ts'
-export type { TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
+export type { ChallengeEvent, TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
 export { type ReacquireOptions, TokenManager, type WaitOptions } from './token-manager.ts'
 export { type Prefetch, type TokenManagerOptions, managerDefaults } from './token-manager-options.ts'
-export {
-  type IsOurs,
-  isRedactedAuthorization,
-  redactHeaders,
-  redactRequest,
-  redactedAuthorization,
-} from './adapter-support/redaction.ts'
-export { type WaitBounds, retryTokenWithin, tokenWithin } from './adapter-support/wait-bounds.ts'

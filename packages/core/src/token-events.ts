@@ -1,3 +1,4 @@
+import type { ChallengeAction } from './policy/challenge-decision.ts'
 import type { AcquireReason } from './source.ts'
 import type { Token } from './token.ts'
 
@@ -12,6 +13,8 @@ export type UpdateReason = AcquireReason | 'stored' | 'manual'
  * - `store-failed`: the store could not be read or written; the token in memory is unaffected;
  * - `skipped`: a request to `origin` went without the token, because the credential may not go
  *   there (once per origin);
+ * - `challenge`: a response challenged the token (401 or 403 with `WWW-Authenticate`); `action`
+ *   says what the request did: `reacquire`, `claims`, `upgrade-scopes`, or `returned` to the caller;
  * - `option-capped`: an option was cut for a token's lifetime (`expirySkew` to a quarter of it);
  *   durations in seconds; once per manager;
  * - `closed`: the manager was closed; no event follows.
@@ -37,7 +40,22 @@ export type TokenEvent =
       readonly applied: number
       readonly lifetime: number
     }
+  | ChallengeEvent
   | { readonly type: 'closed'; readonly credential: string }
+
+/** A response challenged the credential's token; never holds a secret (no claims, no token). */
+export interface ChallengeEvent {
+  readonly type: 'challenge'
+  readonly credential: string
+  /** The response's status, 401 or 403. */
+  readonly status: number
+  /** The challenge's scheme as sent (`Bearer`, `DPoP`, …). */
+  readonly scheme: string
+  /** Its `error` parameter, if any (`invalid_token`, `insufficient_claims`, …). */
+  readonly error: string | undefined
+  /** What the request did about it. */
+  readonly action: ChallengeAction
+}
 
 /** A subscriber; it is called synchronously and its errors are reported as process warnings. */
 export type TokenListener = (event: TokenEvent) => void

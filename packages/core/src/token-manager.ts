@@ -9,7 +9,7 @@ import type { OriginPolicy } from './policy/origins.ts'
 import { mandatoryWindowMs, refreshDefaults } from './refresh-window.ts'
 import type { AcquireContext, AcquireReason, TokenGrant } from './source.ts'
 import { type CoordinatingStore, isCoordinatingStore } from './stores/token-store.ts'
-import type { TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
+import type { ChallengeEvent, TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
 import { type ResolvedOptions, type TokenManagerOptions, resolveOptions } from './token-manager-options.ts'
 import type { Token, TokenRecord } from './token.ts'
 
@@ -303,6 +303,15 @@ export class TokenManager implements AsyncDisposable {
     if (seen.has(origin) || seen.size >= MAX_SKIPPED_ORIGINS) return
     seen.add(origin)
     this.#emit({ type: 'skipped', credential: this.name, origin })
+  }
+
+  /**
+   * Tells subscribers that a response challenged this credential's token, and what the request
+   * does about it (a `challenge` event). Adapters call it through their per-request `AuthRequest`.
+   */
+  challenged(challenge: Omit<ChallengeEvent, 'type' | 'credential'>): void {
+    const { status, scheme, error, action } = challenge
+    this.#emit({ type: 'challenge', credential: this.name, status, scheme, error, action })
   }
 
   /**

@@ -1,14 +1,6 @@
 import type { Duplex } from 'node:stream'
-import {
-  type RequestAuth,
-  type Token,
-  type WaitBounds,
-  bufferBody,
-  isReplayableBody,
-  retryTokenWithin,
-  tokenWithin,
-} from '@tokenwarden/core'
-import { type Dispatcher, errors } from 'undici'
+import type { AuthRequest } from '@tokenwarden/core/adapter'
+import type { Dispatcher } from 'undici'
 import { AttemptController } from './attempt-controller.ts'
 import { setAuthorization } from './headers.ts'
 
@@ -19,38 +11,31 @@ type Headers = Parameters<NonNullable<Handler['onResponseStart']>>[2]
 /** A dispatch function, as an interceptor receives it. */
 export type Dispatch = Dispatcher['dispatch']
 
-function isStream(body: unknown): body is AsyncIterable<Uint8Array> {
-  return typeof (body as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function'
-}
-
 /**
- * One request that carries a token. Rules:
- * - downstream sees one `onRequestStart` and one response, whatever number of attempts it takes;
- * - a response for which `retryToken` gives a new token is swallowed: its body is drained and
- *   nothing of it goes downstream; the request is then dispatched once more with that token, on
- *   the next turn of the event loop (`setImmediate`), so the first socket goes back to the pool;
- * - failures (token acquisition, an abort while waiting) reach downstream through `onResponseError`;
- * - a wait for a token ends with the request's signal, or after its `headersTimeout` (else the
- *   interceptor's) with undici's own `HeadersTimeoutError`;
+ * One dispatch of a request that carries a token; core's {@link AuthRequest} decides everything.
+ * Rules:
+ * - downstream sees one `onRequestStart` and one response, whatever number of sends it takes;
+ * - a response core answers with a retry is swallowed: its body is drained and nothing of it goes
+ *   downstream; the request is then dispatched once more, on the next turn of the event loop
+ *   (`setImmediate`), so the first socket goes back to the pool;
+ * - failures (token acquisition, an abort or `headersTimeout` while waiting) reach downstream
+ *   through `onResponseError`;
  * - it is itself the controller downstream is given ({@link AttemptController}): one object a request.
  */
 export class AuthHandler extends AttemptController implements Handler {
-  readonly #auth: RequestAuth
+  readonly #request: AuthRequest
   readonly #dispatch: Dispatch
   readonly #handler: Handler
-  readonly #headersTimeout: number
   #opts: Dispatcher.DispatchOptions
-  #token: Token | undefined
-  #retried = false
+  /** Whether downstream was told `onRequestStart` already (a resend tells it nothing). */
+  #resent = false
   /** Set while a response is being swallowed; called once its body is drained. */
   #drained: (() => void) | undefined
   #done = false
 
-  /** `headersTimeout`: the wait's limit, in ms, when `opts` gives none (0: none). */
-  constructor(auth: RequestAuth, dispatch: Dispatch, opts: Dispatcher.DispatchOptions, handler: Handler, headersTimeout: number) {
+  constructor(request: AuthRequest, dispatch: Dispatch, opts: Dispatcher.DispatchOptions, handler: Handler) {
     super()
-    this.#auth = auth
-    this.#headersTimeout = headersTimeout
+    this.#request = request
     this.#dispatch = dispatch
     this.#opts = opts
     this.#handler = handler
@@ -58,22 +43,15 @@ export class AuthHandler extends AttemptController implements Handler {
 
   /** Sends the first attempt: synchronously when the token is cached, else once it (and a buffered body) is ready. */
   start(): boolean {
-    const { body } = this.#opts
-    const ready =
-      this.#auth.maxReplayBytes === 0 || !isStream(body)
-        ? (this.#auth.manager().current() ?? tokenWithin(this.#auth, this.#bounds()))
-        : bufferBody(body, this.#auth.maxReplayBytes).then((buffered) => {
-            this.#opts = { ...this.#opts, body: buffered.body as Dispatcher.DispatchOptions['body'] }
-            return tokenWithin(this.#auth, this.#bounds())
-          })
-    if (!(ready instanceof Promise)) return this.#send(ready)
-    ready.then((token) => this.#resend(token), (error: unknown) => this.#fail(error))
+    const ready = this.#request.ready()
+    if (ready === undefined) return this.#send()
+    ready.then(() => this.#resend(), (error: unknown) => this.#fail(error))
     return true
   }
 
   onRequestStart(controller: Controller, context: unknown): void {
     this.follow(controller)
-    if (!this.#retried) this.#handler.onRequestStart?.(this, context)
+    if (!this.#resent) this.#handler.onRequestStart?.(this, context)
   }
 
   onRequestUpgrade(_controller: Controller, statusCode: number, headers: Headers, socket: Duplex): void {
@@ -81,21 +59,14 @@ export class AuthHandler extends AttemptController implements Handler {
   }
 
   onResponseStart(_controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
-    if (this.#auth.mayRetry(statusCode)) {
-      const response = { status: statusCode, wwwAuthenticate: headers['www-authenticate'] }
-      const context = { replayable: isReplayableBody(this.#opts.body), retried: this.#retried }
-      const next = retryTokenWithin(this.#auth, response, this.#token as Token, context, this.#bounds())
-      if (next !== undefined) {
-        this.#retried = true
-        const drained = new Promise<void>((resolve) => (this.#drained = resolve))
-        Promise.all([next, drained]).then(
-          ([token]) => setImmediate(() => this.#resend(token)),
-          (error: unknown) => this.#fail(error),
-        )
-        return
-      }
-    }
-    this.#handler.onResponseStart?.(this, statusCode, headers, statusMessage)
+    const retry = this.#request.respond(statusCode, (name) => headers[name])
+    if (retry === undefined) return this.#handler.onResponseStart?.(this, statusCode, headers, statusMessage)
+    this.#resent = true
+    const drained = new Promise<void>((resolve) => (this.#drained = resolve))
+    Promise.all([retry, drained]).then(
+      () => setImmediate(() => this.#resend()),
+      (error: unknown) => this.#fail(error),
+    )
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
@@ -129,26 +100,18 @@ export class AuthHandler extends AttemptController implements Handler {
     this.#fail(reason)
   }
 
-  /** The caller's signal and `headersTimeout`, which end its own wait for a token. */
-  #bounds(): WaitBounds {
-    const { signal, headersTimeout } = this.#opts as { signal?: unknown; headersTimeout?: number | null }
-    return {
-      signal: signal instanceof AbortSignal ? signal : undefined,
-      timeoutMs: headersTimeout ?? this.#headersTimeout,
-      timedOut: () => new errors.HeadersTimeoutError(),
-    }
-  }
-
-  #send(token: Token): boolean {
-    this.#token = token
-    return this.#dispatch({ ...this.#opts, headers: setAuthorization(this.#opts.headers, token.authorization) }, this)
+  #send(): boolean {
+    const request = this.#request
+    const opts = this.#opts
+    const body = request.body === opts.body ? opts.body : (request.body as Dispatcher.DispatchOptions['body'])
+    return this.#dispatch({ ...opts, body, headers: setAuthorization(opts.headers, request.authorization) }, this)
   }
 
   /** Sends from a callback: unless the request has already ended, and reporting a throw downstream. */
-  #resend(token: Token): void {
+  #resend(): void {
     if (this.#done) return
     try {
-      this.#send(token)
+      this.#send()
     } catch (error) {
       this.#fail(error)
     }

@@ -1,5 +1,6 @@
-import { type AuthPlan, RequestAuth, type RequestAuthOptions, type TokenManager, invalidOption } from '@tokenwarden/core'
-import { Dispatcher1Wrapper, type Dispatcher } from 'undici'
+import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
+import { type AuthPlan, RequestAuth, invalidOption } from '@tokenwarden/core/adapter'
+import { Dispatcher1Wrapper, type Dispatcher, errors } from 'undici'
 import { AuthHandler, type Dispatch } from './auth-handler.ts'
 import { getAuthorization, setAuthorization } from './headers.ts'
 
@@ -11,6 +12,9 @@ const wrapHandler = (Dispatcher1Wrapper as unknown as { wrapHandler(handler: obj
 function targetOf(opts: Dispatcher.DispatchOptions): string | URL {
   return opts.path.charCodeAt(0) === 47 ? (opts.origin as string | URL) : opts.path
 }
+
+/** The error undici raises when `headersTimeout` passes: a wait for a token that long ends with it. */
+const headersTimedOut = (): Error => new errors.HeadersTimeoutError()
 
 /** undici's own default `headersTimeout`, in ms. */
 const UNDICI_HEADERS_TIMEOUT_MS = 300_000
@@ -76,16 +80,27 @@ export function authInterceptor(
       if (opts.origin === undefined || opts.origin === null) return dispatch(opts, handler)
       const authorization = getAuthorization(opts.headers)
       if (authorization === undefined && callersOwn.has(legacyOrHandler)) return dispatch(opts, handler)
+      const { signal, headersTimeout: timeoutMs } = opts as { signal?: unknown; headersTimeout?: number | null }
       let plan: AuthPlan
       try {
-        plan = auth.plan(targetOf(opts), authorization)
+        plan = auth.begin({
+          url: targetOf(opts),
+          method: opts.method,
+          authorization,
+          body: opts.body,
+          signal: signal instanceof AbortSignal ? signal : undefined,
+          timeoutMs: timeoutMs ?? headersTimeout,
+          timedOut: headersTimedOut,
+        })
       } catch (error) {
         handler.onResponseError?.(null as never, error as Error)
         return false
       }
-      if (plan === 'skip' && authorization !== undefined) callersOwn.add(legacyOrHandler)
-      if (plan === 'skip') return dispatch(opts, handler)
+      if (plan === 'untouched') {
+        if (authorization !== undefined) callersOwn.add(legacyOrHandler)
+        return dispatch(opts, handler)
+      }
       if (plan === 'strip') return dispatch({ ...opts, headers: setAuthorization(opts.headers, undefined) }, handler)
-      return new AuthHandler(auth, dispatch, opts, handler, headersTimeout).start()
+      return new AuthHandler(plan, dispatch, opts, handler).start()
     }
 }

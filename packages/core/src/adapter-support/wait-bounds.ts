@@ -1,6 +1,4 @@
 import { systemClock } from '../clock.ts'
-import type { AuthResponse, RequestAuth, RetryContext } from '../policy/request-auth.ts'
-import type { Token } from '../token.ts'
 
 /** Node turns a longer timer delay into 1 ms: such a timeout means none, as the clients read it. */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -54,48 +52,25 @@ function limit(bounds: WaitBounds): Limit {
   }
 }
 
-/** Runs `start` under `wait`, which ends when its promise settles, or at once otherwise (a throw included). */
-function within<T>(wait: Limit, start: (signal: AbortSignal | undefined) => T): T {
-  let result: T
+/**
+ * Runs `start` under the caller's deadline: it is given a signal that aborts with the caller's
+ * reason, or with `bounds.timedOut()` once `bounds.timeoutMs` has passed, and the returned promise
+ * rejects the same way. Only this caller's wait ends; the shared acquisition goes on for the
+ * others. The timer and listener are let go as soon as the wait settles (or `start` throws).
+ *
+ * @example
+ * ```ts
+ * const token = await waitWithin({ signal, timeoutMs: 10_000, timedOut: () => new TimeoutError() }, (s) => manager.getToken({ signal: s }))
+ * ```
+ */
+export function waitWithin<T>(bounds: WaitBounds, start: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  const wait = limit(bounds)
+  let result: Promise<T>
   try {
     result = start(wait.signal)
   } catch (error) {
     wait.end()
     throw error
   }
-  if (!(result instanceof Promise)) wait.end()
-  else if (wait.end !== noop) return result.finally(wait.end) as T
-  return result
-}
-
-/**
- * `auth.token()` with the caller's deadline: the token itself when cached (no timer, no
- * allocation), else a promise that rejects with the signal's reason when `bounds.signal` aborts, or
- * with `bounds.timedOut()` after `bounds.timeoutMs`. Only this caller's wait ends; the shared
- * acquisition goes on for the others.
- *
- * @example
- * ```ts
- * const token = tokenWithin(auth, { signal: config.signal, timeoutMs: config.timeout, timedOut: () => timeoutError(config) })
- * const used = token instanceof Promise ? await token : token
- * ```
- */
-export function tokenWithin(auth: RequestAuth, bounds: WaitBounds): Token | Promise<Token> {
-  const cached = auth.manager().current()
-  if (cached !== undefined) return cached
-  return within(limit(bounds), (signal) => auth.token(signal))
-}
-
-/**
- * `auth.retryToken()` with the caller's deadline, as {@link tokenWithin}: `undefined` when the
- * response goes to the caller as it is, else the new token, or the deadline's error.
- */
-export function retryTokenWithin(
-  auth: RequestAuth,
-  response: AuthResponse,
-  used: Token,
-  context: Omit<RetryContext, 'signal'>,
-  bounds: WaitBounds,
-): Promise<Token> | undefined {
-  return within(limit(bounds), (signal) => auth.retryToken(response, used, { ...context, signal }))
+  return wait.end === noop ? result : result.finally(wait.end)
 }

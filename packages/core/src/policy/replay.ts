@@ -16,6 +16,11 @@ export function isReplayableBody(body: unknown): boolean {
   return Object.prototype.toString.call(body) === '[object FormData]' && !isStreamLike(body)
 }
 
+/** Whether `body` is a stream a send consumes: anything async-iterable (a Node `Readable`, a web `ReadableStream`). */
+export function isStreamBody(body: unknown): body is AsyncIterable<Uint8Array | string> {
+  return typeof (body as AsyncIterable<unknown> | null | undefined)?.[Symbol.asyncIterator] === 'function'
+}
+
 function isStreamLike(body: object): boolean {
   return typeof (body as { pipe?: unknown }).pipe === 'function' || Symbol.asyncIterator in body
 }

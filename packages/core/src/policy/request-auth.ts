@@ -1,9 +1,10 @@
+import { isRedactedAuthorization } from '../adapter-support/redaction.ts'
 import { type CredentialRegistry, credentials } from '../credential-registry.ts'
 import { ErrorCode, TokenPolicyError, invalidOption } from '../errors.ts'
 import type { TokenManager } from '../token-manager.ts'
-import type { Token } from '../token.ts'
+import { AuthRequest, type RequestView } from './auth-request.ts'
+import type { ChallengeOptions } from './challenge-decision.ts'
 import { OriginPolicy } from './origins.ts'
-import { parseWWWAuthenticate } from './www-authenticate.ts'
 
 /** Options every adapter accepts, with the same meaning everywhere. */
 export interface RequestAuthOptions {
@@ -18,8 +19,8 @@ export interface RequestAuthOptions {
   dangerouslyAllowInsecureHttp?: boolean | undefined
   /** Retry once with a new token after a 401. @default true */
   retryOnUnauthorized?: boolean | undefined
-  /** After a 403 `insufficient_scope` challenge naming scopes, upgrade the token's scopes and retry once. @default false */
-  upgradeScopes?: boolean | undefined
+  /** How 401 and 403 challenges are answered: scope upgrades, and a hook for other challenges. */
+  challenges?: ChallengeOptions | undefined
   /**
    * Largest streamed request body, in bytes, buffered so it can be replayed after a 401. A larger
    * stream is sent as it is and its 401 is returned to the caller. `0` never buffers streams.
@@ -32,53 +33,38 @@ export interface RequestAuthOptions {
 const MAX_SKIPPED_ORIGINS = 256
 
 /**
- * What to do with a request's `Authorization` header:
- * - `attach`: set ours (after removing every case-variant of the header);
- * - `skip`: leave the request untouched (another origin, or the caller's own header);
- * - `strip`: remove the header: it carries one of our tokens to an origin the token may not go to.
+ * What {@link RequestAuth.begin} answers for a request:
+ * - `'untouched'`: send it as it is (another origin, or the caller's own authentication);
+ * - `'strip'`: remove every case-variant of `Authorization`: it carries one of our tokens to an
+ *   origin the token may not go to;
+ * - an {@link AuthRequest}: the request carries the token; the object holds what to send.
  */
-export type AuthPlan = 'attach' | 'skip' | 'strip'
-
-/** The part of a response the retry decision reads. */
-export interface AuthResponse {
-  readonly status: number
-  /** The `WWW-Authenticate` field value(s), if any. */
-  readonly wwwAuthenticate?: string | readonly string[] | null | undefined
-}
-
-/** What the adapter knows about the request that got the response. */
-export interface RetryContext {
-  /** Whether the body can be sent again (see `isReplayableBody`). */
-  readonly replayable: boolean
-  /** Whether this response answers the retry already: a second 401 is never retried. */
-  readonly retried: boolean
-  /** The caller's signal, ending only its own wait for a token. */
-  readonly signal?: AbortSignal | undefined
-}
+export type AuthPlan = 'untouched' | 'strip' | AuthRequest
 
 /**
  * The request-auth policy of one adapter instance for one credential; every adapter makes all its
- * decisions here. Simple rules:
+ * decisions here, through one {@link AuthRequest} per request. Simple rules:
  * 1. a request to an origin the credential may not reach goes untouched, and no token is fetched
  *    (the manager emits a `skipped` event, once per origin);
- * 2. a caller's own `Authorization` header is left alone; a header carrying one of our tokens is
- *    ours: replaced on a retry, stripped on any origin the token may not go to;
- * 3. the token comes from the manager (`token()` is synchronous when it is cached);
- * 4. a 401 whose challenges admit our scheme (or that has none) is answered by one `reacquire` and
- *    one retry, if the body can be replayed; a second 401 is returned as it is;
- *    `insufficient_claims` passes the challenge's claims to the source; a 403 `insufficient_scope`
- *    upgrades scopes only when `upgradeScopes` is set.
+ * 2. a caller's own `Authorization` header is left alone; a header carrying one of our tokens (or
+ *    one an adapter redacted in an error, sent again) is ours: replaced where the token may go,
+ *    stripped anywhere else;
+ * 3. the token comes from the manager, synchronously when it is cached;
+ * 4. a 401 or 403 is answered as its challenges say (`decideChallenge`), at most once per
+ *    kind of retry and three sends per request.
  */
 export class RequestAuth {
   readonly #credential: string | TokenManager
   readonly #registry: CredentialRegistry
   readonly #origins: OriginPolicy | undefined
-  readonly #retryOnUnauthorized: boolean
-  readonly #upgradeScopes: boolean
   #manager: TokenManager | undefined
   #skipped: Set<string> | undefined
   /** The stream-buffering cap, in bytes. */
   readonly maxReplayBytes: number
+  /** Whether a 401 may lead to a new token and a resend. */
+  readonly retryOnUnauthorized: boolean
+  /** How challenges are answered. */
+  readonly challenges: ChallengeOptions
 
   constructor(credential: string | TokenManager, options: RequestAuthOptions = {}) {
     if (typeof credential !== 'string' && typeof (credential as TokenManager)?.reacquire !== 'function') {
@@ -91,8 +77,8 @@ export class RequestAuth {
       options.origins === undefined
         ? undefined
         : new OriginPolicy({ origins: options.origins, dangerouslyAllowInsecureHttp: options.dangerouslyAllowInsecureHttp })
-    this.#retryOnUnauthorized = options.retryOnUnauthorized ?? true
-    this.#upgradeScopes = options.upgradeScopes ?? false
+    this.retryOnUnauthorized = options.retryOnUnauthorized ?? true
+    this.challenges = checkChallenges(options.challenges)
     const maxReplayBytes = options.maxReplayBytes ?? 0
     if (!Number.isInteger(maxReplayBytes) || maxReplayBytes < 0) {
       throw invalidOption('maxReplayBytes', 'a non-negative integer')
@@ -113,57 +99,28 @@ export class RequestAuth {
   }
 
   /**
-   * Steps 1 and 2: what to do with a request to `url` carrying `authorization` (or none). Throws
-   * {@link ErrorCode.NO_ORIGINS} when the credential may go nowhere.
+   * Steps 1 and 2 for a request: untouched, stripped, or an {@link AuthRequest} that carries the
+   * token. Throws {@link ErrorCode.NO_ORIGINS} when the credential may go nowhere, and
+   * {@link ErrorCode.UNKNOWN_CREDENTIAL} when a credential name is not registered.
    */
-  plan(url: string | URL, authorization: string | null | undefined): AuthPlan {
+  begin(view: RequestView): AuthPlan {
     const manager = this.manager()
-    const origin = typeof url === 'string' ? originOf(url) : url
+    const origin = typeof view.url === 'string' ? originOf(view.url) : view.url
     const allowed = this.#originPolicy(manager).allows(origin)
-    if (authorization === undefined || authorization === null) {
-      if (allowed) return 'attach'
+    const header = view.authorization
+    if (view.callerAuthenticates === true) return 'untouched'
+    if (header === undefined || header === null) {
+      if (allowed) return new AuthRequest(this, manager, view)
       this.#reportSkipped(manager, origin)
-      return 'skip'
+      return 'untouched'
     }
-    if (manager.recognize(authorization) === undefined) return 'skip'
-    return allowed ? 'attach' : 'strip'
+    if (!isRedactedAuthorization(header) && manager.recognize(header) === undefined) return 'untouched'
+    return allowed ? new AuthRequest(this, manager, view) : 'strip'
   }
 
-  /** Step 3: the token to attach; the token itself when cached, else a promise. */
-  token(signal?: AbortSignal): Token | Promise<Token> {
-    const manager = this.manager()
-    return manager.current() ?? manager.getToken({ signal })
-  }
-
-  /**
-   * Whether a response with `status` can lead to a retry at all (401, or 403 for a scope upgrade):
-   * a cheap test adapters make before gathering what {@link RequestAuth.retryToken} needs.
-   */
-  mayRetry(status: number): boolean {
-    return status === 401 || status === 403
-  }
-
-  /**
-   * Step 4: after a response to a request sent with `used`. Returns `undefined` when the response
-   * goes to the caller as it is, or a promise of the token to resend the request with, once.
-   */
-  retryToken(response: AuthResponse, used: Token, context: RetryContext): Promise<Token> | undefined {
-    const { status } = response
-    if (!this.mayRetry(status) || context.retried) return undefined
-    const manager = this.manager()
-    const challenges = parseWWWAuthenticate(response.wwwAuthenticate)
-    const ours = challenges.find((c) => c.scheme.toLowerCase() === used.tokenType.toLowerCase())
-    if (status === 403) {
-      const scope = ours?.params.error === 'insufficient_scope' ? ours.params.scope : undefined
-      if (!this.#upgradeScopes || scope === undefined || !context.replayable) return undefined
-      return manager.upgradeScopes(scope.split(' '), { signal: context.signal })
-    }
-    if (!this.#retryOnUnauthorized || (challenges.length > 0 && ours === undefined)) return undefined
-    const claims = ours?.params.error === 'insufficient_claims' ? ours.params.claims : undefined
-    const next = manager.reacquire(used, { signal: context.signal, claims })
-    if (context.replayable) return next
-    next.catch(() => {})
-    return undefined
+  /** Whether the token may go to `url`'s origin (a redirect hop). */
+  allows(url: string | URL): boolean {
+    return this.#originPolicy(this.manager()).allows(typeof url === 'string' ? originOf(url) : url)
   }
 
   /**
@@ -191,6 +148,16 @@ export class RequestAuth {
       { credential: manager.name, transient: false },
     )
   }
+}
+
+/** Checks the `challenges` option. */
+function checkChallenges(options: ChallengeOptions | undefined): ChallengeOptions {
+  if (options === undefined) return {}
+  if (typeof options !== 'object' || options === null) throw invalidOption('challenges', 'an object')
+  const { upgradeScopes, onChallenge } = options
+  if (upgradeScopes !== undefined && typeof upgradeScopes !== 'boolean') throw invalidOption('challenges.upgradeScopes', 'a boolean')
+  if (onChallenge !== undefined && typeof onChallenge !== 'function') throw invalidOption('challenges.onChallenge', 'a function')
+  return { upgradeScopes, onChallenge }
 }
 
 /** The origin part of an absolute URL string (`https://a.example:8443/x?y` → `https://a.example:8443`), without allocating when it is one already. */

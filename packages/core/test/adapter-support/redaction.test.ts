@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isRedactedAuthorization, redactHeaders, redactedAuthorization } from '../../src/index.ts'
+import { isRedactedAuthorization, redactHeaders, redactedAuthorization } from '../../src/adapter.ts'
 
 const ours = (value: string): boolean => value === 'Bearer t0k3n' || value === 'DPoP d0p'
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { RequestAuth, Token, retryTokenWithin, tokenWithin } from '../../src/index.ts'
+import { AuthRequest, RequestAuth, type WaitBounds } from '../../src/adapter.ts'
 import { countingSource, testManager } from '../../../../test/support/adapter-kit/credential.ts'
 
 const ORIGIN = 'https://api.example.com'
@@ -16,6 +16,12 @@ function held() {
   return { auth: new RequestAuth(manager), manager, source, release }
 }
 
+/** A request to the origin under `bounds`, made ready: `undefined` when ready at once, else the wait. */
+function ready(auth: RequestAuth, bounds: Partial<WaitBounds>): { request: AuthRequest; waiting: Promise<void> | undefined } {
+  const request = auth.begin({ url: `${ORIGIN}/x`, method: 'GET', ...bounds }) as AuthRequest
+  return { request, waiting: request.ready() }
+}
+
 class ClientTimeout extends Error {}
 const timedOut = (): ClientTimeout => new ClientTimeout('the client gave up')
 
@@ -24,14 +30,15 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-describe('tokenWithin', () => {
+describe('AuthRequest.ready within the request\'s bounds', () => {
   it('returns a cached token itself, and starts no timer', async () => {
     vi.useFakeTimers()
     const { auth, manager, release } = held()
     release()
     await manager.getToken()
-    const token = tokenWithin(auth, { timeoutMs: 1000, timedOut })
-    expect(token).toBeInstanceOf(Token)
+    const { waiting, request } = ready(auth, { timeoutMs: 1000, timedOut })
+    expect(waiting).toBeUndefined()
+    expect(request.authorization).toBe('Bearer t-1')
     expect(vi.getTimerCount()).toBe(0)
     await manager.close()
   })
@@ -39,10 +46,11 @@ describe('tokenWithin', () => {
   it('clears its timer as soon as the token comes', async () => {
     vi.useFakeTimers()
     const { auth, manager, release } = held()
-    const waiting = tokenWithin(auth, { timeoutMs: 1000, timedOut })
+    const { waiting, request } = ready(auth, { timeoutMs: 1000, timedOut })
     expect(vi.getTimerCount()).toBe(1)
     release()
-    await expect(waiting).resolves.toMatchObject({ accessToken: 't-1' })
+    await waiting
+    expect(request.authorization).toBe('Bearer t-1')
     expect(vi.getTimerCount()).toBe(0)
     await manager.close()
   })
@@ -50,7 +58,7 @@ describe('tokenWithin', () => {
   it("ends only this caller's wait at the deadline, with the client's error; the acquisition goes on", async () => {
     vi.useFakeTimers()
     const { auth, manager, source, release } = held()
-    const bounded = tokenWithin(auth, { timeoutMs: 1000, timedOut })
+    const bounded = ready(auth, { timeoutMs: 1000, timedOut }).waiting
     const other = manager.getToken()
     const outcome = expect(bounded).rejects.toBeInstanceOf(ClientTimeout)
     await vi.advanceTimersByTimeAsync(1000)
@@ -67,7 +75,7 @@ describe('tokenWithin', () => {
     const { auth, manager } = held()
     const controller = new AbortController()
     const remove = vi.spyOn(controller.signal, 'removeEventListener')
-    const waiting = tokenWithin(auth, { signal: controller.signal, timeoutMs: 1000, timedOut })
+    const { waiting } = ready(auth, { signal: controller.signal, timeoutMs: 1000, timedOut })
     controller.abort(new Error('caller gave up'))
     await expect(waiting).rejects.toThrow('caller gave up')
     expect(vi.getTimerCount()).toBe(0)
@@ -78,7 +86,7 @@ describe('tokenWithin', () => {
   it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])('sets no timer for a timeout of %d ms (none)', async (timeoutMs) => {
     vi.useFakeTimers()
     const { auth, manager, release } = held()
-    const waiting = tokenWithin(auth, { timeoutMs, timedOut })
+    const { waiting } = ready(auth, { timeoutMs, timedOut })
     expect(vi.getTimerCount()).toBe(0)
     release()
     await waiting
@@ -88,23 +96,23 @@ describe('tokenWithin', () => {
   it("unref's its timer: a caller's deadline never keeps the process alive by itself", async () => {
     const spy = vi.spyOn(globalThis, 'setTimeout')
     const { auth, manager } = held()
-    const waiting = tokenWithin(auth, { timeoutMs: 60_000, timedOut })
+    const { waiting } = ready(auth, { timeoutMs: 60_000, timedOut })
     const timer = spy.mock.results[0]?.value as NodeJS.Timeout
     expect(timer.hasRef()).toBe(false)
-    if (waiting instanceof Promise) waiting.catch(() => {})
+    waiting?.catch(() => {})
     await manager.close()
   })
 })
 
-describe('retryTokenWithin', () => {
+describe('AuthRequest.respond within the request\'s bounds', () => {
   it('starts no timer when the response is not retried', async () => {
     vi.useFakeTimers()
     const { auth, manager, release } = held()
     release()
-    const used = await manager.getToken()
-    const context = { replayable: true, retried: false }
-    expect(retryTokenWithin(auth, { status: 200 }, used, context, { timeoutMs: 1000, timedOut })).toBeUndefined()
-    expect(retryTokenWithin(auth, { status: 401 }, used, { ...context, retried: true }, { timeoutMs: 1000, timedOut })).toBeUndefined()
+    await manager.getToken()
+    const { request } = ready(auth, { timeoutMs: 1000, timedOut })
+    expect(request.respond(200, () => undefined)).toBeUndefined()
+    expect(request.respond(401, () => 'Basic realm="other"')).toBeUndefined()
     expect(vi.getTimerCount()).toBe(0)
     await manager.close()
   })
@@ -119,8 +127,9 @@ describe('retryTokenWithin', () => {
     })
     const { manager } = testManager([ORIGIN], source)
     const auth = new RequestAuth(manager)
-    const used = await manager.getToken()
-    const next = retryTokenWithin(auth, { status: 401 }, used, { replayable: true, retried: false }, { timeoutMs: 500, timedOut })
+    await manager.getToken()
+    const { request } = ready(auth, { timeoutMs: 500, timedOut })
+    const next = request.respond(401, () => undefined)
     const outcome = expect(next).rejects.toBeInstanceOf(ClientTimeout)
     await vi.advanceTimersByTimeAsync(500)
     await outcome

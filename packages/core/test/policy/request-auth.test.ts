@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { CredentialRegistry } from '../../src/credential-registry.ts'
 import { ErrorCode } from '../../src/errors.ts'
+import { AuthRequest } from '../../src/policy/auth-request.ts'
 import { RequestAuth } from '../../src/policy/request-auth.ts'
 import { ManualClock } from '../support/manual-clock.ts'
 import { countingSource } from '../support/sources.ts'
@@ -14,20 +15,35 @@ function setup(origins: string[] = ['https://api.example.com']) {
   return { source, manager, auth: new RequestAuth('api', { registry }) }
 }
 
-const replay = { replayable: true, retried: false }
+/** What `begin` answers for a request to `url` carrying `authorization`: the plan, or `attach` for an AuthRequest. */
+function planOf(auth: RequestAuth, url: string | URL, authorization?: string): string {
+  const plan = auth.begin({ url, method: 'GET', authorization })
+  return plan instanceof AuthRequest ? 'attach' : plan
+}
 
-describe('RequestAuth.plan', () => {
+/** A request that carries the token, ready to send. */
+async function sent(auth: RequestAuth, body?: unknown): Promise<AuthRequest> {
+  const request = auth.begin({ url: 'https://api.example.com/v1', method: 'POST', body })
+  if (!(request instanceof AuthRequest)) throw new Error(`expected an AuthRequest, got ${request}`)
+  await request.ready()
+  return request
+}
+
+/** A header lookup over one `WWW-Authenticate` value. */
+const challenge = (value?: string) => (name: string) => (name === 'www-authenticate' ? value : undefined)
+
+describe('RequestAuth.begin', () => {
   it('attaches on an allowed origin, skips elsewhere without fetching a token', async () => {
     const { auth, source } = setup()
-    expect(auth.plan('https://api.example.com/v1/me?x=1', undefined)).toBe('attach')
-    expect(auth.plan(new URL('https://api.example.com/v1'), undefined)).toBe('attach')
-    expect(auth.plan('https://other.example.com/v1', undefined)).toBe('skip')
-    expect(auth.plan('https://api.example.com.evil.test/', undefined)).toBe('skip')
-    expect(auth.plan('https://api.example.com?x=1', undefined)).toBe('attach')
-    expect(auth.plan('https://api.example.com#top', undefined)).toBe('attach')
-    expect(auth.plan('https://api.example.com', undefined)).toBe('attach')
-    expect(auth.plan('https://api.example.com@evil.test/steal', undefined)).toBe('skip')
-    expect(auth.plan('https://evil.test/https://api.example.com/', undefined)).toBe('skip')
+    expect(planOf(auth, 'https://api.example.com/v1/me?x=1')).toBe('attach')
+    expect(planOf(auth, new URL('https://api.example.com/v1'))).toBe('attach')
+    expect(planOf(auth, 'https://other.example.com/v1')).toBe('untouched')
+    expect(planOf(auth, 'https://api.example.com.evil.test/')).toBe('untouched')
+    expect(planOf(auth, 'https://api.example.com?x=1')).toBe('attach')
+    expect(planOf(auth, 'https://api.example.com#top')).toBe('attach')
+    expect(planOf(auth, 'https://api.example.com')).toBe('attach')
+    expect(planOf(auth, 'https://api.example.com@evil.test/steal')).toBe('untouched')
+    expect(planOf(auth, 'https://evil.test/https://api.example.com/')).toBe('untouched')
     expect(source.calls).toBe(0)
   })
 
@@ -36,12 +52,12 @@ describe('RequestAuth.plan', () => {
     const events: unknown[] = []
     manager.subscribe((e) => events.push(e))
     for (let i = 0; i < 3; i++) {
-      auth.plan('https://other.example.com/v1/me?x=1', undefined)
-      auth.plan(new URL('https://third.example.com:8443/'), undefined)
-      auth.plan('https://user:secret@fourth.example.com/', undefined)
+      planOf(auth, 'https://other.example.com/v1/me?x=1')
+      planOf(auth, new URL('https://third.example.com:8443/'))
+      planOf(auth, 'https://user:secret@fourth.example.com/')
     }
-    auth.plan('https://api.example.com/', undefined)
-    auth.plan('https://other.example.com/', 'Basic dXNlcjpwYXNz')
+    planOf(auth, 'https://api.example.com/')
+    planOf(auth, 'https://other.example.com/', 'Basic dXNlcjpwYXNz')
     expect(events).toEqual([
       { type: 'skipped', credential: 'api', origin: 'https://other.example.com' },
       { type: 'skipped', credential: 'api', origin: 'https://third.example.com:8443' },
@@ -51,34 +67,34 @@ describe('RequestAuth.plan', () => {
 
   it("leaves a caller's own Authorization alone, everywhere", () => {
     const { auth } = setup()
-    expect(auth.plan('https://api.example.com/', 'Basic dXNlcjpwYXNz')).toBe('skip')
-    expect(auth.plan('https://other.example.com/', 'Bearer caller-token')).toBe('skip')
+    expect(planOf(auth, 'https://api.example.com/', 'Basic dXNlcjpwYXNz')).toBe('untouched')
+    expect(planOf(auth, 'https://other.example.com/', 'Bearer caller-token')).toBe('untouched')
   })
 
   it('treats a header carrying one of our tokens as ours: replaced where allowed, stripped elsewhere', async () => {
     const { auth, manager } = setup()
     const token = await manager.getToken()
-    expect(auth.plan('https://api.example.com/', token.authorization)).toBe('attach')
-    expect(auth.plan('https://elsewhere.example.com/', token.authorization)).toBe('strip')
+    expect(planOf(auth, 'https://api.example.com/', token.authorization)).toBe('attach')
+    expect(planOf(auth, 'https://elsewhere.example.com/', token.authorization)).toBe('strip')
     const newer = await manager.refresh()
-    expect(auth.plan('https://elsewhere.example.com/', token.authorization)).toBe('strip')
-    expect(auth.plan('https://elsewhere.example.com/', newer.authorization)).toBe('strip')
+    expect(planOf(auth, 'https://elsewhere.example.com/', token.authorization)).toBe('strip')
+    expect(planOf(auth, 'https://elsewhere.example.com/', newer.authorization)).toBe('strip')
   })
 
   it('uses the adapter origins in place of the credential ones', () => {
     setup(['https://api.example.com'])
     const auth = new RequestAuth('api', { registry, origins: ['https://*.other.example'] })
-    expect(auth.plan('https://x.other.example/', undefined)).toBe('attach')
-    expect(auth.plan('https://api.example.com/', undefined)).toBe('skip')
+    expect(planOf(auth, 'https://x.other.example/')).toBe('attach')
+    expect(planOf(auth, 'https://api.example.com/')).toBe('untouched')
   })
 
   it('refuses a credential without origins at creation, or at the first request when registered later', () => {
     registry.register('bare', { source: countingSource(), prefetch: 'lazy' })
     expect(() => new RequestAuth('bare', { registry })).toThrow(expect.objectContaining({ code: ErrorCode.NO_ORIGINS }))
     const late = new RequestAuth('later', { registry })
-    expect(() => late.plan('https://x.example/', undefined)).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_CREDENTIAL }))
+    expect(() => planOf(late, 'https://x.example/')).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_CREDENTIAL }))
     registry.register('later', { source: countingSource(), prefetch: 'lazy' })
-    expect(() => late.plan('https://x.example/', undefined)).toThrow(expect.objectContaining({ code: ErrorCode.NO_ORIGINS }))
+    expect(() => planOf(late, 'https://x.example/')).toThrow(expect.objectContaining({ code: ErrorCode.NO_ORIGINS }))
   })
 
   it('validates its options with coded TypeErrors', () => {
@@ -89,86 +105,157 @@ describe('RequestAuth.plan', () => {
   })
 })
 
-describe('RequestAuth.token', () => {
-  it('is synchronous once the token is cached', async () => {
+describe('AuthRequest.ready', () => {
+  it('is synchronous once the token is cached, and sets the header to send', async () => {
     const { auth } = setup()
-    const first = auth.token()
-    expect(first).toBeInstanceOf(Promise)
-    const token = await first
-    expect(auth.token()).toBe(token)
+    const first = auth.begin({ url: 'https://api.example.com/', method: 'GET' }) as AuthRequest
+    const waiting = first.ready()
+    expect(waiting).toBeInstanceOf(Promise)
+    await waiting
+    expect(first.authorization).toBe('Bearer token-1')
+    const second = auth.begin({ url: 'https://api.example.com/', method: 'GET' }) as AuthRequest
+    expect(second.ready()).toBeUndefined()
+    expect(second.authorization).toBe('Bearer token-1')
   })
 
   it('follows a credential deleted and registered anew, and fails while it is gone', async () => {
     const { auth, manager } = setup()
     expect(auth.manager()).toBe(manager)
     await registry.delete('api')
-    expect(() => auth.token()).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_CREDENTIAL }))
+    expect(() => planOf(auth, 'https://api.example.com/')).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_CREDENTIAL }))
     const source = countingSource(() => ({ accessToken: 'anew', expiresIn: 600 }))
     const again = registry.register('api', { source, origins: ['https://api.example.com'], prefetch: 'lazy', clock: new ManualClock() })
     expect(auth.manager()).toBe(again)
-    expect((await auth.token()).accessToken).toBe('anew')
+    expect((await sent(auth)).authorization).toBe('Bearer anew')
   })
-})
 
-describe('RequestAuth.mayRetry', () => {
-  it('admits only 401 and 403', () => {
+  it('treats a header an adapter redacted (a request sent again from an error) as ours', () => {
     const { auth } = setup()
-    expect([200, 204, 301, 400, 401, 403, 404, 500].filter((status) => auth.mayRetry(status))).toEqual([401, 403])
+    expect(planOf(auth, 'https://api.example.com/', 'Bearer [redacted by tokenwarden]')).toBe('attach')
+    expect(planOf(auth, 'https://elsewhere.example.com/', 'Bearer [redacted by tokenwarden]')).toBe('strip')
+  })
+
+  it("leaves a request the caller authenticates by other means untouched, on every origin", () => {
+    const { auth } = setup()
+    expect(auth.begin({ url: 'https://api.example.com/', method: 'GET', callerAuthenticates: true })).toBe('untouched')
   })
 })
 
-describe('RequestAuth.retryToken', () => {
-  it('answers a 401 with one reacquire', async () => {
-    const { auth, manager, source } = setup()
-    const used = await manager.getToken()
-    const next = await auth.retryToken({ status: 401 }, used, replay)
-    expect(next?.accessToken).toBe('token-2')
+describe('AuthRequest.redirected', () => {
+  it('keeps the token on hops to allowed origins, and strips it elsewhere', async () => {
+    const { auth } = setup(['https://api.example.com', 'https://cdn.example.com'])
+    const request = await sent(auth)
+    expect(request.redirected('https://cdn.example.com/x')).toBe('attach')
+    expect(request.redirected(new URL('https://api.example.com/y'))).toBe('attach')
+    expect(request.redirected('https://evil.example.net/')).toBe('strip')
+    expect(request.redirected('http://api.example.com/')).toBe('strip')
+  })
+})
+
+describe('AuthRequest.respond', () => {
+  it('answers a 401 with one reacquire, and a second 401 is returned', async () => {
+    const { auth, source } = setup()
+    const request = await sent(auth, 'a body')
+    await expect(request.respond(401, challenge())).resolves.toBe('token')
+    expect(request.authorization).toBe('Bearer token-2')
     expect(source.contexts[1]?.reason).toBe('rejected')
+    expect(request.respond(401, challenge())).toBeUndefined()
+    expect(source.calls).toBe(2)
   })
 
-  it('never retries a retry, a non-401, or a challenge for another scheme', async () => {
-    const { auth, manager, source } = setup()
-    const used = await manager.getToken()
-    expect(auth.retryToken({ status: 401 }, used, { replayable: true, retried: true })).toBeUndefined()
-    expect(auth.retryToken({ status: 200 }, used, replay)).toBeUndefined()
-    expect(auth.retryToken({ status: 500 }, used, replay)).toBeUndefined()
-    expect(auth.retryToken({ status: 401, wwwAuthenticate: 'Basic realm="x"' }, used, replay)).toBeUndefined()
+  it('returns non-401/403 responses, and 401s that challenge another scheme only', async () => {
+    const { auth, source } = setup()
+    const request = await sent(auth)
+    for (const status of [200, 204, 301, 400, 404, 500]) expect(request.respond(status, challenge())).toBeUndefined()
+    expect(request.respond(401, challenge('Basic realm="x"'))).toBeUndefined()
+    expect(request.respond(403, challenge())).toBeUndefined()
     expect(source.calls).toBe(1)
-    expect(auth.retryToken({ status: 401, wwwAuthenticate: 'Basic realm="x", Bearer error="invalid_token"' }, used, replay)).toBeInstanceOf(Promise)
+    await expect(request.respond(401, challenge('Basic realm="x", Bearer error="invalid_token"'))).resolves.toBe('token')
   })
 
-  it('does not retry an unreplayable body, but still replaces the rejected token for the next request', async () => {
+  it('does not resend an unreplayable body, but still replaces the rejected token for the next request', async () => {
     const { auth, manager, source } = setup()
-    const used = await manager.getToken()
-    expect(auth.retryToken({ status: 401 }, used, { replayable: false, retried: false })).toBeUndefined()
+    const stream = (async function* () {
+      yield new Uint8Array([1])
+    })()
+    const request = await sent(auth, stream)
+    expect(request.respond(401, challenge())).toBeUndefined()
     expect((await manager.getToken()).accessToken).toBe('token-2')
     expect(source.calls).toBe(2)
   })
 
-  it('passes insufficient_claims claims to the source', async () => {
-    const { auth, manager, source } = setup()
-    const used = await manager.getToken()
-    await auth.retryToken(
-      { status: 401, wwwAuthenticate: 'Bearer error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnt9fQ=="' },
-      used,
-      replay,
-    )
-    expect(source.contexts[1]).toMatchObject({ reason: 'claims', claims: 'eyJhY2Nlc3NfdG9rZW4iOnt9fQ==' })
+  it('passes decoded insufficient_claims claims to the source as JSON text', async () => {
+    const { auth, source } = setup()
+    const request = await sent(auth)
+    const header = 'Bearer error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnt9fQ=="'
+    await expect(request.respond(401, challenge(header))).resolves.toBe('token')
+    expect(source.contexts[1]).toMatchObject({ reason: 'claims', claims: '{"access_token":{}}' })
   })
 
-  it('upgrades scopes on a 403 insufficient_scope only when allowed', async () => {
+  it('upgrades scopes on a 403 insufficient_scope only when the credential allows it', async () => {
     const { manager, source } = setup()
-    const used = await manager.getToken()
-    const challenge = { status: 403, wwwAuthenticate: 'Bearer error="insufficient_scope", scope="read write"' }
-    expect(new RequestAuth('api', { registry }).retryToken(challenge, used, replay)).toBeUndefined()
-    const upgraded = await new RequestAuth('api', { registry, upgradeScopes: true }).retryToken(challenge, used, replay)
-    expect(upgraded?.scope).toEqual(['read', 'write'])
+    const header = challenge('Bearer error="insufficient_scope", scope="read write"')
+    expect((await sent(new RequestAuth('api', { registry }))).respond(403, header)).toBeUndefined()
+    const allowed = await sent(new RequestAuth('api', { registry, challenges: { upgradeScopes: true } }))
+    await expect(allowed.respond(403, header)).resolves.toBe('scope')
+    expect(manager.peek()?.scope).toEqual(['read', 'write'])
     expect(source.contexts[1]?.reason).toBe('scope-upgrade')
   })
 
+  it('returns a step-up challenge (RFC 9470) without a token request, and tells subscribers', async () => {
+    const { auth, manager, source } = setup()
+    const events: unknown[] = []
+    manager.subscribe((event) => events.push(event))
+    const request = await sent(auth)
+    const header = 'Bearer error="insufficient_user_authentication", acr_values="phr", max_age="5"'
+    expect(request.respond(401, challenge(header))).toBeUndefined()
+    expect(request.respond(403, challenge(header))).toBeUndefined()
+    expect(source.calls).toBe(1)
+    expect(events.filter((event) => (event as { type: string }).type === 'challenge')).toEqual([
+      { type: 'challenge', credential: 'api', status: 401, scheme: 'Bearer', error: 'insufficient_user_authentication', action: 'returned' },
+      { type: 'challenge', credential: 'api', status: 403, scheme: 'Bearer', error: 'insufficient_user_authentication', action: 'returned' },
+    ])
+  })
+
   it('honours retryOnUnauthorized: false', async () => {
-    const { manager } = setup()
-    const used = await manager.getToken()
-    expect(new RequestAuth('api', { registry, retryOnUnauthorized: false }).retryToken({ status: 401 }, used, replay)).toBeUndefined()
+    setup()
+    const request = await sent(new RequestAuth('api', { registry, retryOnUnauthorized: false }))
+    expect(request.respond(401, challenge())).toBeUndefined()
+  })
+
+  it('lets onChallenge decide a challenge core does not handle; what it throws counts as return', async () => {
+    setup()
+    const seen: unknown[] = []
+    const onChallenge = (info: { scheme: string; error: string | undefined }) => {
+      seen.push(info)
+      if (info.error === 'boom') throw new Error('hook failed')
+      return info.scheme === 'Custom' ? ('reacquire' as const) : undefined
+    }
+    const auth = new RequestAuth('api', { registry, challenges: { onChallenge } })
+    expect((await sent(auth)).respond(401, challenge('Bearer error="boom"'))).toBeUndefined()
+    await expect((await sent(auth)).respond(401, challenge('Custom realm="x"'))).resolves.toBe('token')
+    expect(seen).toEqual([
+      expect.objectContaining({ credential: 'api', status: 401, scheme: 'Bearer', error: 'boom' }),
+      expect.objectContaining({ credential: 'api', status: 401, scheme: 'Custom', error: undefined }),
+    ])
+  })
+
+  it('spends each retry kind once and sends a request at most three times: a server that challenges forever', async () => {
+    setup()
+    const auth = new RequestAuth('api', { registry, challenges: { upgradeScopes: true } })
+    const request = await sent(auth)
+    await expect(request.respond(401, challenge())).resolves.toBe('token')
+    await expect(request.respond(403, challenge('Bearer error="insufficient_scope", scope="more"'))).resolves.toBe('scope')
+    expect(request.respond(401, challenge())).toBeUndefined()
+    expect(request.respond(403, challenge('Bearer error="insufficient_scope", scope="even-more"'))).toBeUndefined()
+  })
+
+  it('validates the challenges option with coded errors', () => {
+    expect(() => new RequestAuth('x', { registry, challenges: { upgradeScopes: 'yes' as never } })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTION, option: 'challenges.upgradeScopes' }),
+    )
+    expect(() => new RequestAuth('x', { registry, challenges: { onChallenge: 1 as never } })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTION, option: 'challenges.onChallenge' }),
+    )
   })
 })

@@ -1,0 +1,175 @@
+import { type WaitBounds, waitWithin } from '../adapter-support/wait-bounds.ts'
+import type { TokenManager } from '../token-manager.ts'
+import type { Token } from '../token.ts'
+import { decideChallenge } from './challenge-decision.ts'
+import { decodeClaimsChallenge } from './claims.ts'
+import { bufferBody, isReplayableBody, isStreamBody } from './replay.ts'
+import type { RequestAuth } from './request-auth.ts'
+import { parseWWWAuthenticate } from './www-authenticate.ts'
+
+/**
+ * One request as an adapter reads it from its client, before it is sent: the same fields in every
+ * adapter. The wait fields bound this request's waits for a token in the client's own terms.
+ */
+export interface RequestView extends Partial<WaitBounds> {
+  /** The absolute URL the request goes to. */
+  readonly url: string | URL
+  /** The request's method. */
+  readonly method: string
+  /** The request's `Authorization` value, when it carries one (the first, when repeated). */
+  readonly authorization?: string | null | undefined
+  /**
+   * The caller authenticates the request by other means than a header core could read (axios's
+   * `auth` option; got's `authorization: undefined`): the request goes untouched.
+   */
+  readonly callerAuthenticates?: boolean | undefined
+  /** The request's body as the caller gave it; a stream is buffered under `maxReplayBytes`. */
+  readonly body?: unknown
+}
+
+/** A response's header, by lower-case name, as the adapter's client holds it; read only when needed. */
+export type HeaderLookup = (name: string) => string | readonly string[] | null | undefined
+
+/**
+ * Why a request is sent again: `token`, with a new token (a 401, or a claims challenge); `scope`,
+ * after its scopes were upgraded (a 403 `insufficient_scope`).
+ */
+export type RetryKind = 'token' | 'scope'
+
+/** A request is sent at most this many times, redirect hops not counted. */
+const MAX_SENDS = 3
+const KIND_BITS: Readonly<Record<RetryKind, number>> = { token: 1, scope: 2 }
+const noop = (): void => {}
+/** The error a wait rejects with when a client gave a timeout but no error of its own for it. */
+const timeoutError = (): unknown => new DOMException('the wait for a token timed out', 'TimeoutError')
+
+/**
+ * One request that carries a credential's token, from its first send to the response its caller
+ * gets: everything an adapter used to track. Simple rules:
+ * - {@link AuthRequest.ready} makes the first send ready: the token (at once when cached: no
+ *   promise on the hot path) and, when a streamed body must be replayable, the body buffered;
+ * - {@link AuthRequest.authorization} and {@link AuthRequest.body} are what the adapter sends, each
+ *   time it sends;
+ * - {@link AuthRequest.redirected} tells, for each redirect hop, whether the token goes along;
+ * - {@link AuthRequest.respond} reads each response and says whether to send again, with which
+ *   token; each retry kind happens at most once, a request is sent at most three times.
+ */
+export class AuthRequest {
+  /** The `Authorization` value to send; set by {@link AuthRequest.ready} and by a retry. */
+  authorization = ''
+  /**
+   * The body to send: the caller's, or, once a stream was buffered, its bytes (a `Uint8Array`),
+   * or a stream that yields all of it (an `AsyncIterable`) when it did not fit. Adapters that
+   * need their client's own stream type convert the latter.
+   */
+  body: unknown
+
+  readonly #auth: RequestAuth
+  readonly #manager: TokenManager
+  readonly #view: RequestView
+  #token: Token | undefined
+  #replayable: boolean
+  #sends = 0
+  #kinds = 0
+
+  /** Made by `RequestAuth.begin`. */
+  constructor(auth: RequestAuth, manager: TokenManager, view: RequestView) {
+    this.#auth = auth
+    this.#manager = manager
+    this.#view = view
+    this.body = view.body
+    this.#replayable = isReplayableBody(view.body)
+  }
+
+  /** The token the last send carried. */
+  get token(): Token | undefined {
+    return this.#token
+  }
+
+  /**
+   * Makes the first send ready: `undefined` when it is ready now (the token is cached and the body
+   * needs no buffering), else a promise that resolves once it is, or rejects with the token's
+   * error, the request's signal's reason or its client's timeout error.
+   */
+  ready(): Promise<void> | undefined {
+    this.#sends = 1
+    if (!this.#replayable && this.#auth.maxReplayBytes > 0 && isStreamBody(this.body)) return this.#buffered()
+    const cached = this.#manager.current()
+    if (cached !== undefined) {
+      this.#use(cached)
+      return undefined
+    }
+    return this.#wait((signal) => this.#manager.getToken({ signal }))
+  }
+
+  /**
+   * A redirect hop to `url`: `'attach'` when the token may go there (send `authorization` again),
+   * `'strip'` when it may not (send the hop without any `Authorization`).
+   */
+  redirected(url: string | URL): 'attach' | 'strip' {
+    return this.#auth.allows(url) ? 'attach' : 'strip'
+  }
+
+  /**
+   * Reads a response to this request. Returns `undefined` when it goes to the caller as it is,
+   * else a promise that resolves, once {@link AuthRequest.authorization} holds the new token, with
+   * the kind of retry; the adapter then lets the response go (drains it) and sends again.
+   * A 401 whose body cannot be replayed is returned, and the token is replaced for later requests.
+   */
+  respond(status: number, header: HeaderLookup): Promise<RetryKind> | undefined {
+    const used = this.#token
+    if ((status !== 401 && status !== 403) || used === undefined) return undefined
+    const manager = this.#manager
+    const decision = decideChallenge(status, parseWWWAuthenticate(header('www-authenticate')), {
+      credential: manager.name,
+      tokenType: used.tokenType,
+      reacquire: this.#auth.retryOnUnauthorized,
+      options: this.#auth.challenges,
+      decodeClaims: decodeClaimsChallenge,
+    })
+    const kind: RetryKind | undefined =
+      decision.action === 'returned' ? undefined : decision.action === 'upgrade-scopes' ? 'scope' : 'token'
+    const spent = kind !== undefined && ((this.#kinds & KIND_BITS[kind]) !== 0 || this.#sends >= MAX_SENDS)
+    const retry = kind !== undefined && !spent && (this.#replayable || kind === 'token')
+    const { challenge } = decision
+    if (challenge !== undefined) {
+      const action = retry && this.#replayable ? decision.action : 'returned'
+      manager.challenged({ status, scheme: challenge.scheme, error: challenge.params.error, action })
+    }
+    if (!retry) return undefined
+    const { claims, scopes } = decision
+    if (kind === 'scope') return this.#retry(kind, (signal) => manager.upgradeScopes(scopes ?? [], { signal }))
+    if (this.#replayable) return this.#retry(kind, (signal) => manager.reacquire(used, { signal, claims }))
+    manager.reacquire(used, { claims }).catch(noop)
+    return undefined
+  }
+
+  /** Buffers the streamed body under the cap, then waits for the token. */
+  async #buffered(): Promise<void> {
+    const result = await bufferBody(this.body as AsyncIterable<Uint8Array>, this.#auth.maxReplayBytes)
+    this.body = result.body
+    this.#replayable = result.buffered
+    const cached = this.#manager.current()
+    if (cached !== undefined) this.#use(cached)
+    else await this.#wait((signal) => this.#manager.getToken({ signal }))
+  }
+
+  /** Waits for `acquire(signal)` within the request's bounds, then uses its token for the next send. */
+  #wait(acquire: (signal: AbortSignal | undefined) => Promise<Token>): Promise<void> {
+    const view = this.#view
+    const bounds: WaitBounds = { signal: view.signal, timeoutMs: view.timeoutMs, timedOut: view.timedOut ?? timeoutError }
+    return waitWithin(bounds, acquire).then((token) => this.#use(token))
+  }
+
+  /** The wait for a retry of `kind`: one more send, and that kind spent. */
+  #retry(kind: RetryKind, acquire: (signal: AbortSignal | undefined) => Promise<Token>): Promise<RetryKind> {
+    this.#kinds |= KIND_BITS[kind]
+    this.#sends++
+    return this.#wait(acquire).then(() => kind)
+  }
+
+  #use(token: Token): void {
+    this.#token = token
+    this.authorization = token.authorization
+  }
+}
