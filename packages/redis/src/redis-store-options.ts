@@ -1,4 +1,5 @@
-import { type Clock, invalidOption, systemClock } from '@tokenwarden/core'
+import { type Clock, systemClock } from '@tokenwarden/core'
+import { invalidOption } from '@tokenwarden/core/adapter'
 import type { EncryptionOptions } from './record-codec.ts'
 import type { RedisClientLike } from './redis-client.ts'
 

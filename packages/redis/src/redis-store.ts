@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import {
-  type Clock,
-  type CoordinatingStore,
-  type Coordinated,
-  type CoordinationRequest,
-  type TokenRecord,
-  abortable,
-  invalidOption,
-} from '@tokenwarden/core'
+import type { Clock, CoordinatingStore, Coordinated, CoordinationRequest, TokenRecord } from '@tokenwarden/core'
+import { abortable, invalidOption } from '@tokenwarden/core/adapter'
 import { CircuitBreaker } from './circuit-breaker.ts'
 import { type StoreKeyNames, keyNames } from './keys.ts'
 import { ACQUIRE, COMMIT, INVALIDATE_IF_SAME, RELEASE, RENEW, SET, type Script, runScript } from './lease-scripts.ts'
