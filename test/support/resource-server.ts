@@ -38,6 +38,11 @@ export interface ResourceServerOptions {
   challenge?: string
   /** Decides whether a token is valid, in place of the server's own set. */
   validate?: (token: string) => boolean | Promise<boolean>
+  /**
+   * Challenges a request before its token is checked: the status (401 or 403) and
+   * `WWW-Authenticate` to answer with, or `undefined` to go on as usual.
+   */
+  challengeFor?: (token: string | undefined, path: string) => { status: number; challenge: string } | undefined
 }
 
 /**
@@ -113,6 +118,12 @@ export async function startResourceServer(options: ResourceServerOptions = {}): 
       const status = Number(url.searchParams.get('status') ?? 302)
       record(status)
       res.writeHead(status, { location: url.searchParams.get('to') ?? '/' }).end()
+      return
+    }
+    const scripted = options.challengeFor?.(token, url.pathname)
+    if (scripted !== undefined) {
+      record(scripted.status)
+      res.writeHead(scripted.status, { 'www-authenticate': scripted.challenge, 'content-type': 'text/plain' }).end(unauthorizedBody)
       return
     }
     const authorized = token !== undefined && url.pathname !== '/always-401' && (await validate(token))
