@@ -1,4 +1,4 @@
-import { type IsOurs, redactHeaders, redactRequest } from '@tokenwarden/core'
+import { type IsOurs, redactHeaders, redactRequest } from '@tokenwarden/core/adapter'
 import { AxiosError, type InternalAxiosRequestConfig, isAxiosError } from 'axios'
 
 /**

@@ -1,7 +1,8 @@
-import { RequestAuth, type RequestAuthOptions, type TokenManager } from '@tokenwarden/core'
+import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
+import { RequestAuth } from '@tokenwarden/core/adapter'
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios'
 import { authAdapter } from './auth-adapter.ts'
-import { type RedirectHook, redirectGuard } from './redirect-guard.ts'
+import { callerRedirect } from './redirect-guard.ts'
 
 /** A request interceptor, as `axios.interceptors.request.use` takes it. */
 export type AxiosAuthInterceptor = (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig
@@ -38,11 +39,10 @@ export type AxiosAuthInterceptor = (config: InternalAxiosRequestConfig) => Inter
  */
 export function authInterceptor(credential: string | TokenManager, options?: RequestAuthOptions): AxiosAuthInterceptor {
   const auth = new RequestAuth(credential, options)
-  const wrapAdapter = wrapOnce<AxiosAdapter>((inner) => authAdapter(auth, inner as AxiosAdapter))
-  const wrapRedirect = wrapOnce<RedirectHook>((next) => redirectGuard(auth, next))
+  const wrapAdapter = wrapOnce<AxiosAdapter>((inner) => authAdapter(auth, inner))
   return (config) => {
     config.adapter = wrapAdapter(axios.getAdapter(config.adapter ?? axios.defaults.adapter, config))
-    config.beforeRedirect = wrapRedirect(config.beforeRedirect)
+    config.beforeRedirect = callerRedirect(config.beforeRedirect)
     return config
   }
 }
@@ -51,18 +51,16 @@ export function authInterceptor(credential: string | TokenManager, options?: Req
  * Wraps each function once (one wrapper per inner function, kept while the inner one lives) and
  * returns its own wrappers as they are, so a config seen again is not wrapped twice.
  */
-function wrapOnce<F extends object>(make: (inner: F | undefined) => F): (current: F | undefined) => F {
+function wrapOnce<F extends object>(make: (inner: F) => F): (current: F) => F {
   const byInner = new WeakMap<F, F>()
   const own = new WeakSet<F>()
-  let bare: F | undefined
   return (current) => {
-    if (current !== undefined && own.has(current)) return current
-    let wrapped = current === undefined ? bare : byInner.get(current)
+    if (own.has(current)) return current
+    let wrapped = byInner.get(current)
     if (wrapped === undefined) {
       wrapped = make(current)
       own.add(wrapped)
-      if (current === undefined) bare = wrapped
-      else byInner.set(current, wrapped)
+      byInner.set(current, wrapped)
     }
     return wrapped
   }

@@ -232,15 +232,20 @@ describe('axios authInterceptor: 401', () => {
   })
 
   it('buffers a stream under maxReplayBytes and replays it; a larger one goes once, whole', async () => {
-    const api = await server(refuseFirstToken)
+    const api = await server((request, response) =>
+      request.path === '/large' ? alwaysRefuse(request, response) : refuseFirstToken(request, response),
+    )
     const { manager: m } = manager([api.origin])
     const http = client(m, { maxReplayBytes: 16 })
     const small = await http.post(api.url('/small'), Readable.from(['chunk-1 ', 'chunk-2']))
     expect(small.status).toBe(200)
     expect(api.requests.map((r) => r.body.toString())).toEqual(['chunk-1 chunk-2', 'chunk-1 chunk-2'])
     const large = await http.post(api.url('/large'), Readable.from(['0123456789', '0123456789', 'end']))
-    expect(large.status).toBe(200)
-    expect(api.requests.slice(2).map((r) => r.body.toString())).toEqual(['01234567890123456789end'])
+    expect(large.status).toBe(401)
+    expect(large.data).toBe('denied')
+    expect(api.requests.slice(2).map((r) => [r.path, r.authorization, r.body.toString()])).toEqual([
+      ['/large', 'Bearer t-2', '01234567890123456789end'],
+    ])
   })
 })
 
@@ -290,6 +295,27 @@ describe('axios authInterceptor: redirects', () => {
     expect(home.headers).toEqual({ Authorization: token.authorization })
     expect(mine.headers).toEqual({ Authorization: 'Bearer mine' })
     expect(hops).toEqual([away.href, home.href, mine.href])
+  })
+
+  it('guards a config sent again once, with the token of its latest send', async () => {
+    const { manager: m } = manager(['http://127.0.0.1:1'])
+    const seen: InternalAxiosRequestConfig[] = []
+    const http = axios.create({
+      adapter: async (config) => {
+        seen.push(config)
+        return { status: 200, statusText: 'OK', headers: {}, config, data: '' }
+      },
+    })
+    http.interceptors.request.use(authInterceptor(m))
+    const hops: string[] = []
+    const first = await http.get('http://127.0.0.1:1/', { beforeRedirect: (options) => hops.push(String(options.href)) })
+    const renewed = await m.refresh()
+    await http.request(first.config)
+    expect(seen.map((config) => config.headers.Authorization)).toEqual(['Bearer t-1', renewed.authorization])
+    const hop = { href: 'http://127.0.0.1:1/next', headers: { Authorization: 'Bearer t-1' } }
+    seen[1]?.beforeRedirect?.(hop, { headers: {}, statusCode: 302 }, { headers: {}, url: 'http://127.0.0.1:1/', method: 'GET' })
+    expect(hop.headers).toEqual({ Authorization: renewed.authorization })
+    expect(hops).toEqual([hop.href])
   })
 })
 

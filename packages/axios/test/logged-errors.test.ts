@@ -1,4 +1,5 @@
-import { ErrorCode, isRedactedAuthorization, isTokenError } from '@tokenwarden/core'
+import { ErrorCode, isTokenError } from '@tokenwarden/core'
+import { isRedactedAuthorization } from '@tokenwarden/core/adapter'
 import axios, { type AxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios'
 import { describe, expect, it } from 'vitest'
 import { withAuth } from '../src/index.ts'
