@@ -66,6 +66,18 @@ describe('withAuth inputs', () => {
     ])
   })
 
+  it('sends a stream larger than maxReplayBytes once, whole, into its 401, and returns that 401', async () => {
+    const f = await fixture()
+    await f.manager.getToken()
+    f.server.revokeAll()
+    const chunks = ['a'.repeat(600), 'b'.repeat(600), 'c'.repeat(600)]
+    const body = Readable.toWeb(Readable.from(chunks.map((c) => Buffer.from(c)))) as ReadableStream
+    const authFetch = withAuth(fetch, f.name, { registry: f.registry, maxReplayBytes: 1024 })
+    const response = await authFetch(f.server.url('/upload'), { method: 'POST', body, duplex: 'half' } as RequestInit)
+    expect(response.status).toBe(401)
+    expect(f.server.requests.map((r) => [r.path, r.status, r.token, r.body])).toEqual([['/upload', 401, 'token-1', chunks.join('')]])
+  })
+
   it("lets init.body take the place of a Request's body", async () => {
     const f = await fixture()
     const authFetch = withAuth(fetch, f.name, { registry: f.registry })
@@ -194,6 +206,16 @@ describe('withAuth and redirects', () => {
     let to = '/echo'
     for (let i = 0; i < 21; i++) to = `/redirect?to=${encodeURIComponent(to)}`
     await expect(withAuth(fetch, f.name, { registry: f.registry })(f.server.url(to))).rejects.toThrow(/redirect count/)
+  })
+
+  it('returns a 401 from an origin a redirect took the request to without the token, and gets no new token', async () => {
+    const f = await fixture()
+    const response = await withAuth(fetch, f.name, { registry: f.registry })(
+      f.server.url(`/redirect?to=${encodeURIComponent(f.other.url('/always-401'))}`),
+    )
+    expect(response.status).toBe(401)
+    expect(f.other.requests.map((r) => [r.path, r.authorizations])).toEqual([['/always-401', []]])
+    expect(f.source.calls).toBe(1)
   })
 
   it('answers a 401 after a redirect by retrying from the start with the new token', async () => {
