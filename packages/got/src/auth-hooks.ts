@@ -1,20 +1,7 @@
 import { Readable } from 'node:stream'
-import {
-  type AuthResponse,
-  type IsOurs,
-  type RequestAuthOptions,
-  type Token,
-  type TokenManager,
-  type WaitBounds,
-  RequestAuth,
-  bufferBody,
-  isRedactedAuthorization,
-  isReplayableBody,
-  isTokenError,
-  retryTokenWithin,
-  tokenWithin,
-} from '@tokenwarden/core'
-import type { AfterResponseHook, BeforeErrorHook, BeforeRequestHook, InitHook, Options, Response } from 'got'
+import { type RequestAuthOptions, type TokenManager, isTokenError } from '@tokenwarden/core'
+import { type AuthRequest, type IsOurs, RequestAuth, type RequestView, isStreamBody } from '@tokenwarden/core/adapter'
+import type { AfterResponseHook, BeforeErrorHook, BeforeRequestHook, InitHook } from 'got'
 import { redactError, timeoutError } from './hook-errors.ts'
 
 /** The got options `authHooks` returns, for `got.extend`. */
@@ -27,46 +14,33 @@ export interface GotAuthHooks {
   }
 }
 
-/** Marks, in `options.context`, a request already resent once after a 401. */
-const RETRIED = Symbol('tokenwarden.retried')
-/** The token attached to the request's current attempt, in `options.context` (each request has its own copy). */
-const USED = Symbol('tokenwarden.used')
-/** The token the request carries, kept across redirect hops, also those it may not go to. */
-const CARRIED = Symbol('tokenwarden.carried')
+/**
+ * The request's {@link AuthRequest}, in `options.context`, once its first send carries the token.
+ * got copies the context into the options of each redirect hop and each retry.
+ */
+const AUTH = Symbol('tokenwarden.request')
 
 /** The options got hands its hooks. */
 type HookOptions = Parameters<BeforeRequestHook>[0]
 
-type Context = { [RETRIED]?: boolean; [USED]?: Token | undefined; [CARRIED]?: Token | undefined }
-
-/** Sets the token's header and remembers the token for the response and the next hops. */
-function attach(options: HookOptions, token: Token): void {
-  options.headers.authorization = token.authorization
-  const context = options.context as Context
-  context[USED] = token
-  context[CARRIED] = token
-}
-
-/** The request's deadline for a token, in got's terms: `signal`, and `timeout.request` (got's `TimeoutError`). */
-function boundsOf(options: HookOptions | Options): WaitBounds {
-  const ms = options.timeout.request
-  return { signal: options.signal as AbortSignal | undefined, timeoutMs: ms, timedOut: () => timeoutError(options, ms ?? 0) }
-}
+type Context = { [AUTH]?: AuthRequest }
 
 /**
  * got hooks that give got the whole request-auth behaviour of `@tokenwarden/core`. Rules:
- * - `beforeRequest` runs before every send, redirect hops and retries included, so the origin is
- *   checked there each time (`auth.plan`): the token is attached, left out, or stripped. A request
- *   that carried our token gets it again on a hop to any origin it may go to (got removes
- *   `authorization` on every hop to another origin, origins the credential allows included);
+ * - `beforeRequest` runs before every send, redirect hops and retries included. The first asks
+ *   core (`RequestAuth.begin`) whether the request carries the token; later ones ask the request's
+ *   `AuthRequest` whether the token goes to the hop's origin: it is attached again, or stripped
+ *   (got removes `authorization` on every hop to another origin, origins the credential allows
+ *   included). `authorization: undefined`, got's way to send none, is the caller's choice;
  * - `timeout.request` and `signal` bound each wait for a token: the request fails with got's own
  *   `TimeoutError` (`ETIMEDOUT`, event `request`) or `AbortError`;
- * - `afterResponse` hands a 401 to `auth.retryToken` and, when it gives a token, resends once with
- *   `retryWithMergedOptions`; a second 401 is returned as it is (and got throws its `HTTPError`
- *   when `throwHttpErrors` is on). The retry keeps the `afterResponse` hooks (`preserveHooks`), so
- *   hooks after this one see the response the caller gets; a mark in `options.context` tells core
- *   the request was already resent. `json`, `form`, strings, buffers and `FormData` (which got
- *   serialises again) are replayed; a stream is replayed only once buffered under `maxReplayBytes`;
+ * - `afterResponse` hands every response to core and, when core answers with a retry, resends with
+ *   `retryWithMergedOptions` once the new token is in (`beforeRequest` attaches it); a response
+ *   core does not retry (a second 401 among them) is returned as it is (and got throws its
+ *   `HTTPError` when `throwHttpErrors` is on). The retry keeps the `afterResponse` hooks (`preserveHooks`), so hooks after this one
+ *   see the response the caller gets. `json`, `form`, strings, buffers and `FormData` (which got
+ *   serialises again) are replayed; a stream is replayed only once core buffered it under
+ *   `maxReplayBytes`;
  * - `got.stream` runs no `afterResponse` hooks: the token is attached, and a 401 reaches the stream
  *   as it is;
  * - errors from token acquisition reach the caller as the `TokenError` itself, not wrapped in got's
@@ -82,41 +56,39 @@ function boundsOf(options: HookOptions | Options): WaitBounds {
  */
 export function authHooks(credential: string | TokenManager, options?: RequestAuthOptions): GotAuthHooks {
   const auth = new RequestAuth(credential, options)
-  const formBodies = new WeakSet<object>()
+  /** The caller's `FormData`, by request options: by `beforeRequest`, got has turned it into a stream. */
+  const forms = new WeakMap<object, FormData>()
 
   const init: InitHook = (plain, options) => {
-    if (plain.body instanceof FormData) formBodies.add(options)
+    if (plain.body instanceof FormData) forms.set(options, plain.body)
   }
 
   /** Synchronous when the token is cached and the body needs no buffering: got then skips a promise per request. */
   const beforeRequest: BeforeRequestHook = (options) => {
     const context = options.context as Context
-    const plan = auth.plan(options.url ?? '', header(options) ?? context[CARRIED]?.authorization)
-    if (context[USED] !== undefined) context[USED] = undefined
-    if (plan === 'skip') return
-    if (options.headers.authorization !== undefined) delete options.headers.authorization
-    if (plan === 'strip') return
-    const token = auth.manager().current() ?? tokenWithin(auth, boundsOf(options))
-    const buffer = auth.maxReplayBytes > 0 && isStream(options.body) && !formBodies.has(options)
-    if (!buffer && !(token instanceof Promise)) return attach(options, token)
-    return (async () => {
-      attach(options, await token)
-      if (buffer) options.body = await buffered(options.body as AsyncIterable<Uint8Array>, auth.maxReplayBytes)
-    })()
+    const carried = context[AUTH]
+    if (carried !== undefined) {
+      if (carried.redirected(options.url ?? '') === 'attach') options.headers.authorization = carried.authorization
+      else delete options.headers.authorization
+      return
+    }
+    const view = viewOf(options, forms.get(options))
+    const plan = auth.begin(view)
+    if (plan === 'untouched') return
+    if (plan === 'strip') {
+      delete options.headers.authorization
+      return
+    }
+    const ready = plan.ready()
+    if (ready === undefined) return send(options, plan, view.body)
+    return ready.then(() => send(options, plan, view.body))
   }
 
   const afterResponse: AfterResponseHook = async (response, retryWithMergedOptions) => {
-    const options = response.request.options
-    const context = options.context as Context
-    const token = context[USED]
-    if (token === undefined || !auth.mayRetry(response.statusCode)) return response
-    const replayable = formBodies.has(options) || isReplayableBody(options.body)
-    const retried = context[RETRIED] === true
-    const retry = retryTokenWithin(auth, challengeOf(response), token, { replayable, retried }, boundsOf(options))
+    const retry = (response.request.options.context as Context)[AUTH]?.respond(response.statusCode, (name) => response.headers[name])
     if (retry === undefined) return response
-    const next = await retry
-    context[RETRIED] = true
-    return retryWithMergedOptions({ headers: { authorization: next.authorization }, preserveHooks: true })
+    await retry
+    return retryWithMergedOptions({ preserveHooks: true })
   }
 
   /** Whether a value carries one of the credential's tokens; `false` when the credential is gone. */
@@ -127,8 +99,11 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
       return false
     }
   }
+  /** The request ends with the error: its options, which the error shows and a caller may send again, forget its `AuthRequest`. */
   const beforeError: BeforeErrorHook = (error) => {
     if (isTokenError(error.cause)) return error.cause
+    const context = error.options?.context as Context | undefined
+    if (context !== undefined) delete context[AUTH]
     redactError(error, ours)
     return error
   }
@@ -137,40 +112,31 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
 }
 
 /**
- * The request's `Authorization`, `undefined` when it has none. `authorization: undefined`, got's way
- * to send none, is the caller's choice too (`''`), unless the request carried our token: then got
- * removed it on a hop to another origin (`undefined`). A value an error redacted (options sent
- * again) is ours, and removed.
+ * The request as core reads it. `authorization: undefined` set by the caller means "send none";
+ * a `FormData` body is the caller's own, which got serialises again for a resend.
  */
-function header(options: HookOptions): string | undefined {
-  const value = options.headers.authorization
-  if (isRedactedAuthorization(value)) {
-    delete options.headers.authorization
-    return undefined
-  }
-  if (value === undefined) {
-    const carried = (options.context as Context)[CARRIED] !== undefined
-    return options.isHeaderExplicitlySet('authorization') && !carried ? '' : undefined
-  }
-  return Array.isArray(value) ? value.join(', ') : value
-}
-
-/** The response as core reads it; `WWW-Authenticate` is looked up only if core asks for it. */
-function challengeOf(response: Response): AuthResponse {
+function viewOf(options: HookOptions, form: FormData | undefined): RequestView {
+  const header = options.headers.authorization
+  const ms = options.timeout.request
   return {
-    status: response.statusCode,
-    get wwwAuthenticate(): string | string[] | undefined {
-      return response.headers['www-authenticate']
-    },
+    url: options.url ?? '',
+    method: options.method,
+    authorization: Array.isArray(header) ? header[0] : header,
+    callerAuthenticates: header === undefined && options.isHeaderExplicitlySet('authorization'),
+    body: form ?? options.body,
+    signal: options.signal as AbortSignal | undefined,
+    timeoutMs: ms,
+    timedOut: () => timeoutError(options, ms ?? 0),
   }
 }
 
-function isStream(body: unknown): body is AsyncIterable<Uint8Array> {
-  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body
-}
-
-/** The whole body when it fits in `maxBytes`, else a stream that still sends all of it (once). */
-async function buffered(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Buffer | Readable> {
-  const result = await bufferBody(body, maxBytes)
-  return result.buffered ? result.body : Readable.from(result.body)
+/**
+ * Sets what core made ready: the token, and the body when core buffered a stream (its bytes, or a
+ * stream of all of it when it did not fit). Keeps the request's `AuthRequest` for its hops and resends.
+ */
+function send(options: HookOptions, request: AuthRequest, given: unknown): void {
+  options.headers.authorization = request.authorization
+  const { body } = request
+  if (body !== given) options.body = isStreamBody(body) ? Readable.from(body) : (body as HookOptions['body'])
+  ;(options.context as Context)[AUTH] = request
 }

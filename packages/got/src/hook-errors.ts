@@ -1,4 +1,4 @@
-import { type IsOurs, redactHeaders, redactRequest } from '@tokenwarden/core'
+import { type IsOurs, redactHeaders, redactRequest } from '@tokenwarden/core/adapter'
 import { type BeforeRequestHook, type Options, type Request, type RequestError, TimeoutError, type Timings } from 'got'
 
 type HookOptions = Parameters<BeforeRequestHook>[0]

@@ -212,13 +212,17 @@ describe('got authHooks: 401', () => {
   it('buffers a stream under maxReplayBytes and replays it; a larger one goes once, whole', async () => {
     const api = await server(refuseFirstToken)
     const { manager: m } = manager([api.origin])
-    const http = client(m, { maxReplayBytes: 16 })
-    const small = await http.post(api.url('/small'), { body: Readable.from(['chunk-1 ', 'chunk-2']) })
+    const small = await client(m, { maxReplayBytes: 16 }).post(api.url('/small'), { body: Readable.from(['chunk-1 ', 'chunk-2']) })
     expect(small.statusCode).toBe(200)
     expect(api.requests.map((r) => r.body.toString())).toEqual(['chunk-1 chunk-2', 'chunk-1 chunk-2'])
-    const large = await http.post(api.url('/large'), { body: Readable.from(['0123456789', '0123456789', 'end']) })
-    expect(large.statusCode).toBe(200)
-    expect(api.requests.slice(2).map((r) => r.body.toString())).toEqual(['01234567890123456789end'])
+    const refusing = await server(refuseFirstToken)
+    const { manager: fresh } = manager([refusing.origin])
+    const large = await client(fresh, { maxReplayBytes: 16 }).post(refusing.url('/large'), {
+      body: Readable.from(['0123456789', '0123456789', 'end']),
+    })
+    expect(large.statusCode).toBe(401)
+    expect(large.body).toBe('denied')
+    expect(refusing.requests.map((r) => [r.authorization, r.body.toString()])).toEqual([['Bearer t-1', '01234567890123456789end']])
   })
 })
 
