@@ -12,11 +12,19 @@ const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/
 const TOKEN68_CHAR = /[A-Za-z0-9\-._~+/]/
 
 /**
- * Parses `WWW-Authenticate` field values into challenges. Rules (RFC 7235):
+ * Parses `WWW-Authenticate` field values into challenges. Rules (RFC 7235, read leniently):
  * - one field may hold several challenges separated by commas, and a response may hold several fields;
- * - a challenge is a scheme followed by either a token68 or comma-separated `name=value` params,
- *   where a value is a token or a quoted string with backslash escapes;
- * - parsing is lenient: a malformed tail ends the parse, keeping the challenges read before it.
+ * - a challenge is a scheme followed by either a token68 or comma-separated `name=value` params;
+ * - a value is a quoted string with backslash escapes, or unquoted; RFC 7235 says an unquoted value
+ *   is a token, but servers send URLs there (Microsoft Graph's CAE challenge has
+ *   `authorization_uri=https://login…/authorize`), so an unquoted value runs to the next comma,
+ *   without its outer whitespace;
+ * - after a comma, `name =` continues the params, while anything else (`Basic realm=…`, `Negotiate`)
+ *   starts the next challenge;
+ * - a missing comma is forgiven where `name=` follows whitespace (Azure Storage separates its params
+ *   with a space), which also ends an unquoted value;
+ * - a token68 is a whole challenge body: the end or a new challenge follows it, never a param;
+ * - a malformed tail ends the parse, keeping the challenges read before it.
  *
  * @example
  * ```ts
@@ -69,22 +77,28 @@ class ChallengeParser {
       }
       this.#at++
       this.#skipSpaces()
-      const value = this.#text[this.#at] === '"' ? this.#quoted() : this.#token()
+      const value = this.#text[this.#at] === '"' ? this.#quoted() : this.#unquoted()
       if (value === undefined) return { scheme, params }
       params[name.toLowerCase()] = value
-      this.#skipSpaces()
-      if (this.#text[this.#at] !== ',') return { scheme, params }
-      const beforeComma = this.#at
-      this.#at++
-      this.#skipSeparators()
-      if (!this.#isParamAhead()) {
-        this.#at = beforeComma
-        return { scheme, params }
-      }
+      if (!this.#nextParam()) return { scheme, params }
     }
   }
 
-  /** A token68 is the whole challenge body: token68 chars, optional `=` padding, then a comma or the end. */
+  /**
+   * After a value: moves to the next param's name and answers true, or stays before the comma (or
+   * the whitespace) that ends this challenge and answers false.
+   */
+  #nextParam(): boolean {
+    const end = this.#at
+    this.#skipSpaces()
+    if (this.#text[this.#at] === ',') this.#skipSeparators()
+    else if (this.#at === end) return false
+    if (this.#isParamAhead()) return true
+    this.#at = end
+    return false
+  }
+
+  /** A token68: token68 chars and optional `=` padding, then the end or a comma that no param follows. */
   #token68(): string | undefined {
     let end = this.#at
     while (end < this.#text.length && TOKEN68_CHAR.test(this.#text[end] as string)) end++
@@ -93,11 +107,15 @@ class ChallengeParser {
     let next = end
     while (this.#text[next] === ' ' || this.#text[next] === '\t') next++
     if (next < this.#text.length && this.#text[next] !== ',') return undefined
-    const value = this.#text.slice(this.#at, end)
+    const start = this.#at
     this.#at = next
-    return value
+    this.#skipSeparators()
+    const paramAhead = this.#at < this.#text.length && this.#isParamAhead()
+    this.#at = paramAhead ? start : next
+    return paramAhead ? undefined : this.#text.slice(start, end)
   }
 
+  /** Whether `name =` starts at the cursor. */
   #isParamAhead(): boolean {
     let i = this.#at
     while (i < this.#text.length && TCHAR.test(this.#text[i] as string)) i++
@@ -110,6 +128,22 @@ class ChallengeParser {
     const start = this.#at
     while (this.#at < this.#text.length && TCHAR.test(this.#text[this.#at] as string)) this.#at++
     return this.#text.slice(start, this.#at)
+  }
+
+  /** An unquoted value: up to the next comma, or to whitespace that `name=` follows; outer whitespace dropped. */
+  #unquoted(): string {
+    const start = this.#at
+    let end = start
+    while (this.#at < this.#text.length && this.#text[this.#at] !== ',') {
+      if (this.#text[this.#at] === ' ' || this.#text[this.#at] === '\t') {
+        this.#skipSpaces()
+        if (this.#isParamAhead()) break
+      } else {
+        end = ++this.#at
+      }
+    }
+    this.#at = end
+    return this.#text.slice(start, end)
   }
 
   #quoted(): string | undefined {

@@ -27,6 +27,57 @@ describe('parseWWWAuthenticate (RFC 7235)', () => {
     ])
   })
 
+  it("reads Graph's CAE challenge whose unquoted authorization_uri used to end the parse at 'https'", () => {
+    const header =
+      'Bearer realm="", authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize, error="insufficient_claims", claims="eyJ9=="'
+    expect(parseWWWAuthenticate(header)).toEqual([
+      {
+        scheme: 'Bearer',
+        params: {
+          realm: '',
+          authorization_uri: 'https://login.microsoftonline.com/common/oauth2/authorize',
+          error: 'insufficient_claims',
+          claims: 'eyJ9==',
+        },
+      },
+    ])
+  })
+
+  it('reads an unquoted value to the next comma, keeping inner spaces and dropping outer ones', () => {
+    expect(parseWWWAuthenticate('Bearer error_description= The token expired\t, error=invalid_token, uri=https://a/?x=1&y="2"')).toEqual([
+      { scheme: 'Bearer', params: { error_description: 'The token expired', error: 'invalid_token', uri: 'https://a/?x=1&y="2"' } },
+    ])
+  })
+
+  it('after a comma, reads "name=" as a param and anything else as the next challenge', () => {
+    expect(parseWWWAuthenticate('Bearer realm=https://a/b, scope = x, Basic realm="c", Negotiate, DPoP algs=ES256')).toEqual([
+      { scheme: 'Bearer', params: { realm: 'https://a/b', scope: 'x' } },
+      { scheme: 'Basic', params: { realm: 'c' } },
+      { scheme: 'Negotiate', params: {} },
+      { scheme: 'DPoP', params: { algs: 'ES256' } },
+    ])
+  })
+
+  it('forgives a missing comma before "name=", and before a new challenge after a quoted value', () => {
+    expect(parseWWWAuthenticate('Bearer authorization_uri=https://login/authorize resource_id=https://storage.azure.com')).toEqual([
+      { scheme: 'Bearer', params: { authorization_uri: 'https://login/authorize', resource_id: 'https://storage.azure.com' } },
+    ])
+    expect(parseWWWAuthenticate('Bearer realm="a" error="b" Basic realm="c"')).toEqual([
+      { scheme: 'Bearer', params: { realm: 'a', error: 'b' } },
+      { scheme: 'Basic', params: { realm: 'c' } },
+    ])
+  })
+
+  it('reads "name=" followed by params as an empty value, and alone as a token68', () => {
+    expect(parseWWWAuthenticate('Bearer realm=, error=invalid_token')).toEqual([
+      { scheme: 'Bearer', params: { realm: '', error: 'invalid_token' } },
+    ])
+    expect(parseWWWAuthenticate('Basic abc=, Bearer realm="x"')).toEqual([
+      { scheme: 'Basic', params: {}, token68: 'abc=' },
+      { scheme: 'Bearer', params: { realm: 'x' } },
+    ])
+  })
+
   it('lower-cases parameter names but keeps the scheme as sent', () => {
     expect(parseWWWAuthenticate('bEaReR Realm="x"')).toEqual([{ scheme: 'bEaReR', params: { realm: 'x' } }])
   })
