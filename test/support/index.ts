@@ -11,3 +11,22 @@ export {
   startResourceServer,
 } from './resource-server.ts'
 export { TestClock } from './test-clock.ts'
+export {
+  type DpopCheck,
+  type DpopError,
+  type DpopRecordedRequest,
+  type DpopResourceServer,
+  type DpopResourceServerOptions,
+  type DpopTrustedIssuer,
+  accessTokenHash,
+  startDpopResourceServer,
+} from './dpop-resource-server.ts'
+export {
+  DPOP_DEFAULT_RESOURCE,
+  DPOP_SCOPES,
+  type DpopProvider,
+  type DpopProviderClient,
+  type DpopProviderOptions,
+  type TokenRequestRecord,
+  startDpopProvider,
+} from './oidc-dpop.ts'
