@@ -40,7 +40,7 @@ async function send(request: AuthRequest, inner: AxiosAdapter, config: InternalA
   const ready = request.ready()
   if (ready !== undefined) await ready
   const { body } = request
-  if (body !== config.data) config.data = isStreamBody(body) && !(body instanceof Readable) ? Readable.from(body) : body
+  if (body !== config.data) config.data = nodeBody(body)
   for (;;) {
     config.headers.set('Authorization', request.authorization)
     let response: AxiosResponse
@@ -105,4 +105,10 @@ function headerOf(response: AxiosResponse): (name: string) => string | string[] 
 function discard(data: unknown): void {
   if (data instanceof Readable) data.destroy()
   else if (data instanceof ReadableStream) data.cancel().catch(() => {})
+}
+
+/** The body core made ready, as axios's http adapter takes it: a stream as a `Readable`, bytes as a `Buffer`. */
+function nodeBody(body: unknown): unknown {
+  if (isStreamBody(body)) return body instanceof Readable ? body : Readable.from(body)
+  return body instanceof Uint8Array && !Buffer.isBuffer(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body
 }

@@ -1,15 +1,42 @@
+/*
+ * What an application needs from @tokenwarden/core alongside this adapter, so one install is enough:
+ * credentials, managers, sources, stores, errors and their types. Adapter plumbing stays in
+ * @tokenwarden/core/adapter.
+ */
 export {
+  type AcquireContext,
+  type ChallengeEvent,
   type ChallengeInfo,
   type ChallengeOptions,
+  chain,
+  clientCredentials,
+  command,
   type CredentialOptions,
   CredentialRegistry,
   credentials,
+  env,
   ErrorCode,
+  file,
+  FileStore,
+  fromFunction,
   isTokenError,
+  jwtBearer,
+  MemoryStore,
+  ReauthorizationRequiredError,
+  refreshToken,
   type RequestAuthOptions,
+  staticToken,
+  Token,
+  TokenAcquisitionError,
   TokenError,
+  type TokenEvent,
+  tokenExchange,
+  type TokenGrant,
   TokenManager,
   type TokenManagerOptions,
+  TokenPolicyError,
+  type TokenSource,
+  type TokenStore,
 } from '@tokenwarden/core'
 export type { FetchLike, FetchResponse } from './fetch-like.ts'
 export { withAuth } from './with-auth.ts'

@@ -1,16 +1,10 @@
-import { type AuthRequest, isReplayableBody, isStreamBody } from '@tokenwarden/core/adapter'
+import { type AuthRequest, isStreamBody } from '@tokenwarden/core/adapter'
 import type { FetchResponse, Send } from './fetch-like.ts'
 import type { FetchRequest, HeaderRecord } from './read-request.ts'
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']
 const MAX_REDIRECTS = 20
-
-/** A response, and whether the hop it answers carried the token. */
-export interface Sent {
-  readonly response: FetchResponse
-  readonly carried: boolean
-}
 
 /**
  * Sends `request` once, with the `authorization` and body `auth` holds now. Rules:
@@ -20,19 +14,18 @@ export interface Sent {
  * - core says at every hop whether the token goes along; `Authorization` is set or removed to match;
  * - any other `redirect` goes to fetch as the caller gave it.
  */
-export async function sendRequest(send: Send, request: FetchRequest, auth: AuthRequest): Promise<Sent> {
+export async function sendRequest(send: Send, request: FetchRequest, auth: AuthRequest): Promise<FetchResponse> {
   const follow = request.redirect === 'follow'
   const redirect = follow ? 'manual' : request.redirect
   let headers: HeaderRecord | Headers = { ...request.headers, authorization: auth.authorization }
   let { url, method } = request
   let body = bodyOf(request, auth)
-  let carried = true
   for (let hops = 0; ; hops++) {
     const response = await send(url, { ...request.init, method, headers, body, redirect })
     const location = follow && REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null
     if (location === null) {
       if (hops > 0) Object.defineProperty(response, 'redirected', { value: true })
-      return { response, carried }
+      return response
     }
     await response.body?.cancel()
     if (hops >= MAX_REDIRECTS) throw new TypeError('fetch failed: redirect count exceeded')
@@ -42,12 +35,11 @@ export async function sendRequest(send: Send, request: FetchRequest, auth: AuthR
       method = 'GET'
       body = null
       for (const name of BODY_HEADERS) headers.delete(name)
-    } else if (body !== null && !isReplayableBody(auth.body)) {
+    } else if (body !== null && !auth.replayable) {
       throw new TypeError('fetch failed: cannot follow a redirect with a streamed body')
     }
     url = new URL(location, url).href
-    carried = auth.redirected(url) === 'attach'
-    if (carried) headers.set('authorization', auth.authorization)
+    if (auth.redirected(url) === 'attach') headers.set('authorization', auth.authorization)
     else headers.delete('authorization')
   }
 }

@@ -44,8 +44,8 @@ export function withAuth<F extends FetchLike>(
     const ready = plan.ready()
     if (ready !== undefined) await ready
     for (;;) {
-      const { response, carried } = await sendRequest(send, request, plan)
-      const retry = carried ? plan.respond(response.status, (name) => response.headers.get(name)) : undefined
+      const response = await sendRequest(send, request, plan)
+      const retry = plan.respond(response.status, (name) => response.headers.get(name))
       if (retry === undefined) return response
       await Promise.all([response.body?.cancel(), retry])
     }

@@ -137,6 +137,13 @@ function viewOf(options: HookOptions, form: FormData | undefined): RequestView {
 function send(options: HookOptions, request: AuthRequest, given: unknown): void {
   options.headers.authorization = request.authorization
   const { body } = request
-  if (body !== given) options.body = isStreamBody(body) ? Readable.from(body) : (body as HookOptions['body'])
+  if (body !== given) options.body = nodeBody(body)
   ;(options.context as Context)[AUTH] = request
+}
+
+/** The body core made ready, as got takes it: a stream as a `Readable`, bytes as a `Buffer`. */
+function nodeBody(body: unknown): HookOptions['body'] {
+  if (isStreamBody(body)) return Readable.from(body)
+  if (body instanceof Uint8Array && !Buffer.isBuffer(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  return body as HookOptions['body']
 }

@@ -1,4 +1,5 @@
 import { type WaitBounds, waitWithin } from '../adapter-support/wait-bounds.ts'
+import { INSPECT } from '../inspect-symbol.ts'
 import type { TokenManager } from '../token-manager.ts'
 import type { Token } from '../token.ts'
 import { decideChallenge } from './challenge-decision.ts'
@@ -55,20 +56,15 @@ const timeoutError = (): unknown => new DOMException('the wait for a token timed
  *   token; each retry kind happens at most once, a request is sent at most three times.
  */
 export class AuthRequest {
-  /** The `Authorization` value to send; set by {@link AuthRequest.ready} and by a retry. */
-  authorization = ''
-  /**
-   * The body to send: the caller's, or, once a stream was buffered, its bytes (a `Uint8Array`),
-   * or a stream that yields all of it (an `AsyncIterable`) when it did not fit. Adapters that
-   * need their client's own stream type convert the latter.
-   */
-  body: unknown
-
   readonly #auth: RequestAuth
   readonly #manager: TokenManager
   readonly #view: RequestView
   #token: Token | undefined
+  #authorization = ''
+  #body: unknown
   #replayable: boolean
+  /** Whether the last hop went to an origin the token may not go to (sent without it). */
+  #stripped = false
   #sends = 0
   #kinds = 0
 
@@ -77,13 +73,45 @@ export class AuthRequest {
     this.#auth = auth
     this.#manager = manager
     this.#view = view
-    this.body = view.body
+    this.#body = view.body
     this.#replayable = isReplayableBody(view.body)
   }
 
   /** The token the last send carried. */
   get token(): Token | undefined {
     return this.#token
+  }
+
+  /** The `Authorization` value to send; set by {@link AuthRequest.ready} and by a retry. */
+  get authorization(): string {
+    return this.#authorization
+  }
+
+  /**
+   * The body to send: the caller's, or, once a stream was buffered, its bytes (a `Uint8Array`),
+   * or a stream that yields all of it (an `AsyncIterable`) when it did not fit. Adapters that
+   * need their client's own stream type convert the latter.
+   */
+  get body(): unknown {
+    return this.#body
+  }
+
+  /** Whether the body can be sent again (a redirect that keeps the method, a retry). */
+  get replayable(): boolean {
+    return this.#replayable
+  }
+
+  static {
+    Object.defineProperty(this.prototype, INSPECT, {
+      value(this: AuthRequest): string {
+        return `AuthRequest ${JSON.stringify(this.toJSON())}`
+      },
+    })
+  }
+
+  /** A description without the token. */
+  toJSON(): Record<string, unknown> {
+    return { credential: this.#manager.name, token: this.#token?.toJSON(), sends: this.#sends }
   }
 
   /**
@@ -93,7 +121,7 @@ export class AuthRequest {
    */
   ready(): Promise<void> | undefined {
     this.#sends = 1
-    if (!this.#replayable && this.#auth.maxReplayBytes > 0 && isStreamBody(this.body)) return this.#buffered()
+    if (!this.#replayable && this.#auth.maxReplayBytes > 0 && isStreamBody(this.#body)) return this.#buffered()
     const cached = this.#manager.current()
     if (cached !== undefined) {
       this.#use(cached)
@@ -107,18 +135,20 @@ export class AuthRequest {
    * `'strip'` when it may not (send the hop without any `Authorization`).
    */
   redirected(url: string | URL): 'attach' | 'strip' {
-    return this.#auth.allows(url) ? 'attach' : 'strip'
+    this.#stripped = !this.#auth.allows(url)
+    return this.#stripped ? 'strip' : 'attach'
   }
 
   /**
    * Reads a response to this request. Returns `undefined` when it goes to the caller as it is,
    * else a promise that resolves, once {@link AuthRequest.authorization} holds the new token, with
    * the kind of retry; the adapter then lets the response go (drains it) and sends again.
-   * A 401 whose body cannot be replayed is returned, and the token is replaced for later requests.
+   * A 401 whose body cannot be replayed is returned, and the token is replaced for later requests;
+   * a response from a hop that went without the token (another origin) is returned as it is.
    */
   respond(status: number, header: HeaderLookup): Promise<RetryKind> | undefined {
     const used = this.#token
-    if ((status !== 401 && status !== 403) || used === undefined) return undefined
+    if ((status !== 401 && status !== 403) || used === undefined || this.#stripped) return undefined
     const manager = this.#manager
     const decision = decideChallenge(status, parseWWWAuthenticate(header('www-authenticate')), {
       credential: manager.name,
@@ -146,8 +176,8 @@ export class AuthRequest {
 
   /** Buffers the streamed body under the cap, then waits for the token. */
   async #buffered(): Promise<void> {
-    const result = await bufferBody(this.body as AsyncIterable<Uint8Array>, this.#auth.maxReplayBytes)
-    this.body = result.body
+    const result = await bufferBody(this.#body as AsyncIterable<Uint8Array>, this.#auth.maxReplayBytes)
+    this.#body = result.body
     this.#replayable = result.buffered
     const cached = this.#manager.current()
     if (cached !== undefined) this.#use(cached)
@@ -170,6 +200,6 @@ export class AuthRequest {
 
   #use(token: Token): void {
     this.#token = token
-    this.authorization = token.authorization
+    this.#authorization = token.authorization
   }
 }

@@ -27,8 +27,10 @@ function isStreamLike(body: object): boolean {
 
 /** What {@link bufferBody} made of a stream. */
 export type BufferedBody =
-  | { readonly buffered: true; readonly body: Buffer }
+  | { readonly buffered: true; readonly body: Uint8Array }
   | { readonly buffered: false; readonly body: AsyncIterable<Uint8Array> }
+
+const encoder = new TextEncoder()
 
 /**
  * Reads a streamed body into memory when it fits in `maxBytes`, so it can be replayed. When it does
@@ -36,27 +38,41 @@ export type BufferedBody =
  * still complete (only the retry is given up).
  */
 export async function bufferBody(stream: AsyncIterable<Uint8Array | string>, maxBytes: number): Promise<BufferedBody> {
-  const chunks: Buffer[] = []
+  const chunks: Uint8Array[] = []
   let size = 0
   const iterator = stream[Symbol.asyncIterator]()
   for (;;) {
     const next = await iterator.next()
-    if (next.done === true) return { buffered: true, body: Buffer.concat(chunks, size) }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength)
+    if (next.done === true) return { buffered: true, body: concat(chunks, size) }
+    const chunk = bytesOf(next.value)
     chunks.push(chunk)
     size += chunk.byteLength
     if (size > maxBytes) return { buffered: false, body: concatStreams(chunks, iterator) }
   }
 }
 
+function bytesOf(chunk: Uint8Array | string): Uint8Array {
+  return typeof chunk === 'string' ? encoder.encode(chunk) : chunk
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const whole = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    whole.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return whole
+}
+
 async function* concatStreams(
-  head: readonly Buffer[],
+  head: readonly Uint8Array[],
   rest: AsyncIterator<Uint8Array | string>,
 ): AsyncGenerator<Uint8Array> {
   yield* head
   for (;;) {
     const next = await rest.next()
     if (next.done === true) return
-    yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value
+    yield bytesOf(next.value)
   }
 }
