@@ -17,6 +17,7 @@ import type { Check, Results } from './report/results.ts'
 import { installedVersions } from './report/versions.ts'
 import { adapterCost } from './scenarios/adapter-cost.ts'
 import { coreOps } from './scenarios/core-ops.ts'
+import { dpopProof } from './scenarios/dpop-proof.ts'
 import { expiryStorm } from './scenarios/expiry-storm.ts'
 import { fleet } from './scenarios/fleet.ts'
 import { hotPath } from './scenarios/hot-path.ts'
@@ -40,6 +41,7 @@ const step = async <T extends { checks: Check[] }>(name: string, run: () => Prom
 }
 
 const core = await step('core operations', () => coreOps(options))
+const dpop = await step('DPoP proof', () => dpopProof(options))
 const cost = await step('adapter cost', () => adapterCost(options))
 const world = await World.start()
 const hot = await step('hot path', () => hotPath(world, contenders, options))
@@ -57,10 +59,11 @@ const results: Results = {
     node: process.versions.node,
     machine: startMachine,
     loadAverageAtEnd: loadavg().map((load) => Math.round(load * 100) / 100),
-    versions: await installedVersions(['@tokenwarden/core', '@tokenwarden/redis', 'redis', ...contenders.flatMap((c) => c.packages)]),
+    versions: await installedVersions(['@tokenwarden/core', '@tokenwarden/redis', 'openid-client', 'redis', ...contenders.flatMap((c) => c.packages)]),
   },
   hotPath: hot.rows,
   core: core.rows,
+  dpopProof: dpop.rows,
   adapterCost: cost.rows,
   expiryStorm: expiry.rows,
   revokeStorm: revoke.rows,

@@ -16,6 +16,8 @@ export interface BenchOptions {
   /** How long each contender sends requests during the IdP outage, ms. */
   readonly outageMs: number
   readonly core: { readonly iterations: number; readonly rounds: number }
+  /** DPoP proofs per side per round, for each algorithm, and A/B rounds. */
+  readonly dpopProof: { readonly proofs: number; readonly rounds: number }
   /** Requests per side per round over the answering transports (axios and got take a share of it). */
   readonly adapterCost: { readonly iterations: number; readonly rounds: number }
   readonly scale: { readonly managers: number }
@@ -29,6 +31,7 @@ const full: BenchOptions = {
   stormRequests: 10_000,
   outageMs: 5_000,
   core: { iterations: 10_000_000, rounds: 5 },
+  dpopProof: { proofs: 2_000, rounds: 5 },
   adapterCost: { iterations: 200_000, rounds: 9 },
   scale: { managers: 100_000 },
   fleet: { processes: [1, 4, 8, 16], cycles: 5, idpMs: 50, hotCalls: 10_000 },
@@ -40,6 +43,7 @@ const quick: BenchOptions = {
   stormRequests: 300,
   outageMs: 200,
   core: { iterations: 300_000, rounds: 3 },
+  dpopProof: { proofs: 50, rounds: 3 },
   adapterCost: { iterations: 2_000, rounds: 3 },
   scale: { managers: 2_000 },
   fleet: { processes: [1, 4], cycles: 2, idpMs: 20, hotCalls: 100 },

@@ -106,6 +106,29 @@ export function renderMarkdown(results: Results): string {
     ),
   )
 
+  out.push("## 2b. DPoP proof: tokenwarden's vs openid-client's, same key")
+  out.push(
+    'In a fresh process; one proof for a GET with an access token and a nonce, one after the other: tokenwarden\'s `DPoPKey.proof` ' +
+      "(synchronous, node:crypto) and openid-client's DPoP handle (`getDPoPHandle(config, keyPair)`, WebCrypto) on the same key. " +
+      'µs per proof, median over rounds alternated A/B; CPU µs are the whole process\'s (WebCrypto signs on the thread pool). ' +
+      "Target: tokenwarden's CPU per proof ≤ openid-client's.",
+  )
+  out.push(
+    table(
+      ['alg', 'proofs × rounds', 'tokenwarden µs', 'openid-client µs', 'tokenwarden CPU µs', 'openid-client CPU µs', 'CPU ratio (openid-client / ours)', 'verdict'],
+      results.dpopProof.map((r) => [
+        r.alg,
+        `${int(r.proofs)} × ${r.rounds}`,
+        r.oursMicros.toFixed(1),
+        r.openidClientMicros.toFixed(1),
+        r.oursCpuMicros.toFixed(1),
+        r.openidClientCpuMicros.toFixed(1),
+        (r.openidClientCpuMicros / r.oursCpuMicros).toFixed(2),
+        verdict(checks, `DPoP proof (${r.alg})`, '@tokenwarden/core'),
+      ]),
+    ),
+  )
+
   for (const [title, rows, scenario] of [
     ['## 3. Expiry storm: concurrent requests when the token has just expired', results.expiryStorm, 'expiry storm'],
     ['## 4. 401 storm: concurrent POST /echo after every token was revoked', results.revokeStorm, 'revoke storm'],

@@ -55,6 +55,22 @@ export interface CoreRow {
   bytesPerCall: number
 }
 
+/** One DPoP proof, tokenwarden's and openid-client's, for the same key and algorithm. */
+export interface DPoPProofRow {
+  alg: string
+  /** Proofs per side per round. */
+  proofs: number
+  rounds: number
+  /** Whether both sides' proofs carry the same `alg` and `jwk`. */
+  sameKey: boolean
+  /** Wall-clock µs per proof (median over rounds), one proof after the other. */
+  oursMicros: number
+  openidClientMicros: number
+  /** CPU µs per proof of the whole process, all threads (WebCrypto signs on the thread pool). */
+  oursCpuMicros: number
+  openidClientCpuMicros: number
+}
+
 /** One adapter's own cost per request, over a transport that answers at once. */
 export interface AdapterCostRow {
   adapter: string
@@ -123,6 +139,7 @@ export interface Results {
   }
   hotPath: HotPathRow[]
   core: CoreRow[]
+  dpopProof: DPoPProofRow[]
   adapterCost: AdapterCostRow[]
   expiryStorm: StormRow[]
   revokeStorm: StormRow[]

@@ -27,3 +27,14 @@ export {
   redactedAuthorization,
 } from './adapter-support/redaction.ts'
 export { type WaitBounds, waitWithin } from './adapter-support/wait-bounds.ts'
+export type { DPoPAlgorithm } from './dpop/dpop-algorithms.ts'
+export {
+  DPoPKey,
+  type DPoPKeyInput,
+  type DPoPKeyJSON,
+  type DPoPOptions,
+  type DPoPPrivateJwk,
+  checkDPoPOptions,
+} from './dpop/dpop-key.ts'
+export { DPoPNonces, type DPoPNoncesOptions } from './dpop/dpop-nonces.ts'
+export type { DPoPProofInput, DPoPPublicJwk } from './dpop/dpop-proof.ts'
