@@ -1,7 +1,29 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type { LoadOptions, LoadReport } from './load.ts'
 
 const worker = fileURLToPath(new URL('./worker.ts', import.meta.url))
+
+/** A pod's options; see `worker.ts`. */
+export interface PodOptions {
+  /** Use core's `refreshToken` source from this refresh token, instead of `clientCredentials`. */
+  refreshToken?: string
+  /** `false`: the pod never hears of its peers' tokens by pub/sub. @default true */
+  watch?: boolean
+  /** `'async'`: fetch the first token at once and renew on timers. @default 'lazy' */
+  prefetch?: 'async'
+  /** The store's deadline per Redis call, s. @default 2 */
+  timeout?: number
+}
+
+/** How often the pod's store reported each event. */
+export interface StoreEvents {
+  unavailable: number
+  recovered: number
+}
+
+/** What a pod under load reports: see {@link Pod.report}. */
+export type PodReport = LoadReport & StoreEvents
 
 /** What a pod answers to a command. */
 export interface PodReply {
@@ -11,6 +33,7 @@ export interface PodReply {
   error?: string
   ready?: boolean
   started?: boolean
+  report?: PodReport
 }
 
 /** What a pod ends on after a command. */
@@ -34,7 +57,7 @@ export class Pod {
   readonly ready: Promise<void>
 
   /** `args`: token endpoint, Redis URL, key prefix, lease (s), pod number, then the worker's options. */
-  constructor(args: readonly string[], options: { refreshToken?: string; watch?: boolean; prefetch?: 'async' } = {}) {
+  constructor(args: readonly string[], options: PodOptions = {}) {
     this.#child = fork(worker, [...args, JSON.stringify(options)], {
       execArgv: ['--conditions=@tokenwarden/source'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -75,6 +98,18 @@ export class Pod {
     return { started: startedPromise, done }
   }
 
+  /** Starts requests to an API on the pod's token, until the pod closes (see `load.ts`). */
+  async load(options: LoadOptions): Promise<void> {
+    await this.#ask({ op: 'load', load: options })
+  }
+
+  /** The load's report and the store's events so far. */
+  async report(): Promise<PodReport> {
+    const reply = await this.#ask({ op: 'report' })
+    if (reply.report === undefined) throw new Error(reply.error ?? 'the pod sent no report')
+    return reply.report
+  }
+
   /** Kills the pod at once, as a crash would; its pending commands fail with 'killed'. */
   kill(): void {
     this.#child.kill('SIGKILL')
@@ -82,7 +117,15 @@ export class Pod {
     this.#pending.clear()
   }
 
-  /** Closes the pod's manager and store; kills the pod if it has not exited 5 s later. */
+  #ask(command: { op: 'load' | 'report'; load?: LoadOptions }): Promise<PodReply> {
+    const id = this.#next++
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve)
+      this.#child.send({ id, ...command })
+    })
+  }
+
+  /** Closes the pod's manager and store (and its load); kills the pod if it has not exited 5 s later. */
   async close(): Promise<void> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
     const exited = new Promise((resolve) => this.#child.once('exit', resolve))
