@@ -49,5 +49,11 @@ export {
 } from './stores/token-store.ts'
 export { Token, type TokenInit, type TokenRecord } from './token.ts'
 export type { ChallengeEvent, TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
-export { type ReacquireOptions, TokenManager, type WaitOptions } from './token-manager.ts'
-export { type Prefetch, type TokenManagerOptions, managerDefaults } from './token-manager-options.ts'
+export { TokenManager } from './token-manager.ts'
+export {
+  type Prefetch,
+  type ReacquireOptions,
+  type TokenManagerOptions,
+  type WaitOptions,
+  managerDefaults,
+} from './token-manager-options.ts'

@@ -60,6 +60,24 @@ export interface ChallengeEvent {
 /** A subscriber; it is called synchronously and its errors are reported as process warnings. */
 export type TokenListener = (event: TokenEvent) => void
 
+/**
+ * Calls every listener with `event`, in order. A listener that throws is reported as a process
+ * warning (`TOKENWARDEN_LISTENER_ERROR`, naming the credential and the event's type, never the
+ * error's message) and the others are still called.
+ */
+export function deliver(listeners: Iterable<TokenListener>, event: TokenEvent, credential: string): void {
+  for (const listener of listeners) {
+    try {
+      listener(event)
+    } catch (error) {
+      process.emitWarning(`a listener of "${credential}" threw on a ${event.type} event`, {
+        code: 'TOKENWARDEN_LISTENER_ERROR',
+        detail: error instanceof Error ? error.name : typeof error,
+      })
+    }
+  }
+}
+
 /** Counters of a manager's work since it was created. */
 export interface TokenManagerStats {
   /** Tokens published (from the source, the store or `setToken`). */
@@ -82,4 +100,23 @@ export interface TokenManagerStats {
   readonly storeFailures: number
   /** Tokens another process stored that this manager adopted, without calling its source (a coordinating store). */
   readonly adopted: number
+}
+
+/** A manager's counters as it moves them: {@link TokenManagerStats} with every field writable. */
+export type Counters = { -readonly [K in keyof TokenManagerStats]: number }
+
+/** A new manager's counters, all 0. */
+export function zeroStats(): Counters {
+  return {
+    acquisitions: 0,
+    attempts: 0,
+    failures: 0,
+    hits: 0,
+    waits: 0,
+    reacquires: 0,
+    proactiveRefreshes: 0,
+    invalidations: 0,
+    storeFailures: 0,
+    adopted: 0,
+  }
 }

@@ -14,6 +14,18 @@ import type { TokenStore } from './stores/token-store.ts'
  */
 export type Prefetch = 'async' | 'lazy' | 'sync'
 
+/** Options of a single wait for a token. */
+export interface WaitOptions {
+  /** Ends this caller's wait (rejecting with the signal's reason); the shared acquisition goes on. */
+  signal?: AbortSignal | undefined
+}
+
+/** Options of {@link TokenManager.reacquire}. */
+export interface ReacquireOptions extends WaitOptions {
+  /** Claims a challenge asked for (a JSON string); passed to the source. */
+  claims?: string | undefined
+}
+
 /** Options of a {@link TokenManager}. Durations are seconds; fractions are allowed. */
 export interface TokenManagerOptions {
   /** Where tokens come from. */

@@ -1,40 +1,33 @@
 import { INSPECT } from './inspect-symbol.ts'
-import { abortable } from './abortable.ts'
-import { type AcquisitionHost, pause, producedBy, runAttempts } from './acquisition-loop.ts'
-import type { TimerHandle } from './clock.ts'
-import { ErrorCode, ReauthorizationRequiredError, TokenAcquisitionError, TokenError, isTokenError } from './errors.ts'
+import { type AcquisitionJob as Job, asksForMore } from './acquisition-job.ts'
+import { ErrorCode, TokenError } from './errors.ts'
 import { FailureGate } from './failure-gate.ts'
-import { type NormalizedToken, normalizeGrant, parseScope } from './normalize-grant.ts'
+import { type NormalizedToken, parseScope } from './normalize-grant.ts'
 import type { OriginPolicy } from './policy/origins.ts'
-import { mandatoryWindowMs, refreshDefaults } from './refresh-window.ts'
-import type { AcquireContext, AcquireReason, TokenGrant } from './source.ts'
-import { type CoordinatingStore, isCoordinatingStore } from './stores/token-store.ts'
-import type { ChallengeEvent, TokenEvent, TokenListener, TokenManagerStats, UpdateReason } from './token-events.ts'
-import { type ResolvedOptions, type TokenManagerOptions, resolveOptions } from './token-manager-options.ts'
-import type { Token, TokenRecord } from './token.ts'
-
-/** Options of a single wait for a token. */
-export interface WaitOptions {
-  /** Ends this caller's wait (rejecting with the signal's reason); the shared acquisition goes on. */
-  signal?: AbortSignal | undefined
-}
-
-/** Options of {@link TokenManager.reacquire}. */
-export interface ReacquireOptions extends WaitOptions {
-  /** Claims a challenge asked for (a JSON string); passed to the source. */
-  claims?: string | undefined
-}
-
-/** One acquisition: why it runs, and what it was asked for. */
-interface Job {
-  readonly reason: AcquireReason
-  readonly claims: string | undefined
-  /** How long the job waits before its first source call (the backoff after quick rejections). */
-  readonly delayMs: number
-  /** The token a server rejected, for `rejected` and `claims` jobs. */
-  readonly rejected: Token | undefined
-  promise: Promise<Token>
-}
+import { Renewal, type RenewalHost } from './renewal.ts'
+import type { AcquireReason, TokenGrant } from './source.ts'
+import { type CallerHost, SourceCaller, upgradeFailure } from './source-caller.ts'
+import { type StoreHost, StoreLink } from './store-link.ts'
+import {
+  type ChallengeEvent,
+  type Counters,
+  type TokenEvent,
+  type TokenListener,
+  type TokenManagerStats,
+  type UpdateReason,
+  deliver,
+  zeroStats,
+} from './token-events.ts'
+import {
+  type ReacquireOptions,
+  type ResolvedOptions,
+  type TokenManagerOptions,
+  type WaitOptions,
+  resolveOptions,
+} from './token-manager-options.ts'
+import { type MintHost, TokenMint } from './token-mint.ts'
+import type { Token } from './token.ts'
+import { Waiters } from './waiters.ts'
 
 /** The token in use, with what the fast path reads. */
 interface Held {
@@ -45,13 +38,13 @@ interface Held {
   readonly expiringAt: number
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1
 const RECENT_TOKENS = 8
 /** Origins remembered for `skipped` events; beyond this many, no more events are emitted. */
 const MAX_SKIPPED_ORIGINS = 256
-/** Acquisitions that ask for more than the last one (scopes, claims): they run during a cool-down and start none. */
-const ASKS_FOR_MORE: ReadonlySet<AcquireReason> = new Set(['scope-upgrade', 'claims'])
 const noop = (): void => {}
+
+/** What the manager's helpers ask of it: one object for all of them. */
+type Inside = CallerHost & StoreHost & MintHost & RenewalHost
 
 /**
  * One credential's token lifecycle: caches the token, shares one in-flight acquisition among all
@@ -91,55 +84,43 @@ export class TokenManager implements AsyncDisposable {
   /*
    * State. Rules:
    * - `#held` is the token in use; undefined before the first token and after `invalidate`;
-   * - `#last` is the last token published (or read back expired from the store): what a source is
-   *   given as `previous`, and what a peer's record must differ from to be adopted;
+   * - `#last` is the last token published, or a stored one this process could not use (read back
+   *   expired, or short of a scope; the store link remembers it): what a source is given as
+   *   `previous` when no token is held, and what a peer's record must differ from to be adopted;
    * - `#vacated` says the token was invalidated: the next acquisition replaces a rejected token
    *   (reason `rejected`), never restores it; before any token it is `initial`;
-   * - `#job` is the one acquisition in flight; every caller that must wait joins it.
+   * - `#job` is the one acquisition in flight; every caller that must wait joins it;
+   * - `#scopes` are the scopes asked for: the options', merged by `upgradeScopes`.
    */
   #held: Held | undefined
   #last: Token | undefined
   #vacated = false
   #job: Job | undefined
-  #generation = 0
-  #timer: TimerHandle | undefined
-  #backgroundNotBefore = 0
   #scopes: readonly string[] | undefined
   #closed = false
-  /** Callers waiting for an acquisition, and the clock's hold on the process while there are any. */
-  #waiting = 0
-  #release: (() => void) | undefined
+  /** Callers waiting for an acquisition; made at the first wait. */
+  #waiters: Waiters | undefined
   /** Origins already reported in a `skipped` event. */
   #skipped: Set<string> | undefined
-  #skewCapReported = false
-  /** The job whose source calls run now (one at a time). */
-  #running: Job | undefined
-  /** The access token this process is storing through a coordinating store: its own, not a peer's. */
-  #committing: string | undefined
-  /** Stops watching the store for peers' tokens (a coordinating store only). */
-  readonly #unwatch: (() => void) | undefined
-  /** What the attempt loop asks of this manager; made at the first acquisition. */
-  #host: AcquisitionHost<NormalizedToken> | undefined
-  #stats = {
-    acquisitions: 0,
-    attempts: 0,
-    failures: 0,
-    hits: 0,
-    waits: 0,
-    reacquires: 0,
-    proactiveRefreshes: 0,
-    invalidations: 0,
-    storeFailures: 0,
-    adopted: 0,
-  }
+  /** Restores, persists and coordinates through the store; made only when there is a store. */
+  readonly #link: StoreLink | undefined
+  /** Calls the source; made at the first acquisition. */
+  #sourceCaller: SourceCaller | undefined
+  /** Makes this manager's tokens; made at the first token. */
+  #mint: TokenMint | undefined
+  /** Renews the token before it expires; made at the first token. */
+  #renewal: Renewal | undefined
+  /** What the helpers above ask of this manager; made at the first need. */
+  #inner: Inside | undefined
+  readonly #stats: Counters = zeroStats()
 
   constructor(options: TokenManagerOptions) {
     this.#options = resolveOptions(options)
     this.name = this.#options.name
     this.origins = this.#options.origins
     this.#scopes = this.#options.scopes
-    const { store, storeKey } = this.#options
-    this.#unwatch = isCoordinatingStore(store) ? store.watch(storeKey, (record) => this.#adoptFromPeer(record)) : undefined
+    const { store } = this.#options
+    this.#link = store === undefined ? undefined : new StoreLink(store, this.#inside())
     if (this.#options.prefetch !== 'lazy') this.#startJob('initial', undefined, 0)
   }
 
@@ -183,7 +164,7 @@ export class TokenManager implements AsyncDisposable {
     if (now >= held.expiringAt) return undefined
     const token = held.token
     this.#stats.hits++
-    if (token.refreshAt !== undefined && now >= token.refreshAt) this.#refreshInBackground(now)
+    if (token.refreshAt !== undefined && now >= token.refreshAt) this.#renewal?.refreshInBackground(now)
     return token
   }
 
@@ -208,7 +189,7 @@ export class TokenManager implements AsyncDisposable {
     if (current === undefined || (token !== undefined && token.generation !== current.generation)) return false
     this.#held = undefined
     this.#vacated = true
-    this.#clearTimer()
+    this.#renewal?.stop()
     this.#stats.invalidations++
     this.#emit({ type: 'invalidated', credential: this.name, token: current })
     return true
@@ -244,15 +225,7 @@ export class TokenManager implements AsyncDisposable {
   async setToken(grant: TokenGrant): Promise<Token> {
     if (this.#closed) throw this.#closedError()
     const normalized = this.#normalize(grant, this.#options.clock.now(), 'manual')
-    try {
-      await this.#options.store?.set(this.#options.storeKey, normalized.token.toRecord())
-    } catch (error) {
-      this.#stats.storeFailures++
-      throw new TokenError(ErrorCode.STORE_FAILED, `could not persist the token of "${this.name}"`, {
-        cause: error,
-        credential: this.name,
-      })
-    }
+    await this.#link?.save(normalized.token)
     this.#publish(normalized, 'manual')
     return normalized.token
   }
@@ -273,13 +246,7 @@ export class TokenManager implements AsyncDisposable {
       return await this.#wait(options?.signal, () => this.#ensureJob('scope-upgrade'))
     } catch (error) {
       this.#scopes = before
-      if (error instanceof ReauthorizationRequiredError && error.scopes.length > 0) throw error
-      if (isTokenError(error) && error.transient !== false) throw error
-      throw new ReauthorizationRequiredError(`"${this.name}" cannot be granted the scopes it asked for`, {
-        cause: error,
-        credential: this.name,
-        scopes: merged,
-      })
+      throw upgradeFailure(error, this.name, merged)
     }
   }
 
@@ -332,8 +299,8 @@ export class TokenManager implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#clearTimer()
-    this.#unwatch?.()
+    this.#renewal?.stop()
+    this.#link?.close()
     this.#closing.abort(this.#closedError())
     await this.#job?.promise.catch(noop)
     this.#emit({ type: 'closed', credential: this.name })
@@ -367,7 +334,7 @@ export class TokenManager implements AsyncDisposable {
   #ensureJob(reason: AcquireReason, claims?: string, delayMs = 0, rejected?: Token): Promise<Token> {
     const job = this.#job
     if (job !== undefined) return job.promise
-    const blocked = ASKS_FOR_MORE.has(reason) ? undefined : this.#gate?.blocked(this.#options.clock.now())
+    const blocked = asksForMore(reason) ? undefined : this.#gate?.blocked(this.#options.clock.now())
     if (blocked !== undefined) return Promise.reject(blocked)
     return this.#startJob(reason, claims, delayMs, rejected)
   }
@@ -380,26 +347,11 @@ export class TokenManager implements AsyncDisposable {
     return job.promise
   }
 
-  /**
-   * Waits for `start()` unless `signal` is already aborted, in which case nothing starts. While any
-   * caller waits, the clock holds the process open: an acquisition someone awaits (its retry sleeps
-   * included) keeps the process alive; one nobody awaits (a prefetch, a background refresh) does not.
-   */
+  /** Waits for `start()` unless `signal` is already aborted, in which case nothing starts. */
   #wait(signal: AbortSignal | undefined, start: () => Promise<Token>): Promise<Token> {
     if (signal?.aborted) return Promise.reject(signal.reason)
     this.#stats.waits++
-    if (this.#waiting++ === 0) this.#release = this.#options.clock.hold?.()
-    const waited = abortable(start(), signal)
-    const done = (): void => this.#waitEnded()
-    waited.then(done, done)
-    return waited
-  }
-
-  /** One wait ended: the last one lets the process go. */
-  #waitEnded(): void {
-    if (--this.#waiting > 0) return
-    this.#release?.()
-    this.#release = undefined
+    return (this.#waiters ??= new Waiters(this.#options.clock)).wait(start(), signal)
   }
 
   #failureGate(): FailureGate {
@@ -407,28 +359,23 @@ export class TokenManager implements AsyncDisposable {
   }
 
   /**
-   * One acquisition. Rules:
-   * - with a coordinating store it goes through the store: a peer's usable token is adopted
-   *   without calling the source; else the one process holding the store's lease calls it, and the
-   *   store writes the token before anyone uses it. When the store fails, the manager acquires on
-   *   its own (`store-failed` event);
-   * - with a plain store, the first acquisition restores a usable stored token, and every token
-   *   acquired is persisted before it is published;
-   * - a failure, once retries are spent, starts a cool-down ({@link failureDefaults}).
+   * One acquisition: through the store when there is one ({@link StoreLink}: a coordinating store
+   * may answer with a peer's token; a plain one is read at the first acquisition and written after
+   * each), else, or when the store fails, from the source ({@link SourceCaller}).
    */
   async #run(job: Job): Promise<Token> {
     try {
-      if (job.delayMs > 0) await pause(this.#acquisitionHost(), job.delayMs)
-      const { store } = this.#options
-      if (isCoordinatingStore(store)) {
-        const coordinated = await this.#coordinate(store, job)
+      if (job.delayMs > 0) await this.#caller().pause(job.delayMs)
+      const link = this.#link
+      if (link?.coordinating === true) {
+        const coordinated = await link.coordinate(job)
         if (coordinated !== undefined) return coordinated
       } else if (job.reason === 'initial') {
-        const restored = await this.#restore(job)
+        const restored = await link?.restore(job)
         if (restored !== undefined) return restored
       }
-      const normalized = await this.#acquire(job)
-      if (!isCoordinatingStore(store)) await this.#persist(normalized.token)
+      const normalized = await this.#caller().call(job)
+      if (link?.coordinating !== true) await link?.persist(normalized.token)
       this.#publish(normalized, job.reason, job)
       return normalized.token
     } finally {
@@ -436,245 +383,79 @@ export class TokenManager implements AsyncDisposable {
     }
   }
 
-  /** Calls the source, with retries, until it gives a usable token; a final failure starts a cool-down. */
-  async #acquire(job: Job): Promise<NormalizedToken> {
-    this.#running = job
-    try {
-      return await runAttempts(this.#acquisitionHost())
-    } catch (error) {
-      if (isTokenError(error) && !this.#closed && !ASKS_FOR_MORE.has(job.reason)) {
-        this.#failureGate().failed(error, this.#options.clock.now())
-      }
-      throw error
-    } finally {
-      this.#running = undefined
-    }
-  }
-
-  /**
-   * Asks the coordinating store for the token; `undefined` when the store failed before this
-   * process acquired one (the caller then acquires on its own). Source failures are thrown as they are.
-   */
-  async #coordinate(store: CoordinatingStore, job: Job): Promise<Token | undefined> {
-    const { storeKey } = this.#options
-    if (job.rejected !== undefined) {
-      await store.invalidateIfSame(storeKey, job.rejected.toRecord()).catch((error: unknown) => this.#storeFailed(error))
-    }
-    const previous = job.rejected ?? this.#last
-    let acquired: NormalizedToken | undefined
-    let sourceFailure: { error: unknown } | undefined
-    let seen: TokenRecord | undefined
-    try {
-      const { record } = await store.coordinate(storeKey, {
-        reason: job.reason,
-        signal: this.#closing.signal,
-        usable: (candidate) => {
-          seen = candidate
-          return job.reason !== 'claims' && this.#usable(candidate, previous)
-        },
-        acquire: async () => {
-          if (this.#last === undefined && seen !== undefined) this.#rememberStored(seen)
-          try {
-            acquired = await this.#acquire(job)
-          } catch (error) {
-            sourceFailure = { error }
-            throw error
-          }
-          this.#committing = acquired.token.accessToken
-          return acquired.token.toRecord()
-        },
-      })
-      if (acquired === undefined || acquired.token.accessToken !== record.accessToken) return this.#adopt(record, job)
-      this.#publish(acquired, job.reason, job)
-      return acquired.token
-    } catch (error) {
-      if (this.#closed) throw this.#closedError()
-      if (sourceFailure !== undefined) throw sourceFailure.error
-      this.#storeFailed(error)
-      if (acquired === undefined) return undefined
-      this.#publish(acquired, job.reason, job)
-      return acquired.token
-    } finally {
-      this.#committing = undefined
-    }
-  }
-
-  /**
-   * A stored record this process cannot use (expiring, or a scope short) becomes, when it has no
-   * token of its own yet, the `previous` its source is given: its refresh token is the one to
-   * redeem, as after a restart with a plain store. An unreadable record is ignored.
-   */
-  #rememberStored(record: TokenRecord): void {
-    try {
-      this.#last = this.#normalize(record, record.issuedAt, record.source).token
-    } catch {
-      // not a record this manager can read: the source starts from its own configuration
-    }
-  }
-
-  /**
-   * Whether a stored `record` may replace `previous`: another token than `previous` and than any
-   * this process held before its current one (a store that missed an invalidation must not bring
-   * one back; the current one may have come from a peer meanwhile),
-   * granting every scope this manager asks for, not yet inside its mandatory window.
-   */
-  #usable(record: TokenRecord, previous: Token | undefined): boolean {
-    if (previous !== undefined && record.accessToken === previous.accessToken) return false
-    const held = this.#held?.token
-    if (this.#recent.some((token) => token !== held && token.accessToken === record.accessToken)) return false
-    if (this.#scopes !== undefined && !this.#scopes.every((scope) => record.scope.includes(scope))) return false
-    if (record.expiresAt === undefined) return true
-    const window = mandatoryWindowMs(record.expiresAt - record.issuedAt, this.#options.expirySkewMs)
-    return this.#options.clock.now() < record.expiresAt - window
-  }
-
-  /** Publishes a peer's `record` (read from the store, never written back); the current token when it is that one already. */
-  #adopt(record: TokenRecord, job?: Job): Token {
-    const held = this.#held
-    if (held !== undefined && held.token.accessToken === record.accessToken) {
-      if (job !== undefined && this.#job === job) this.#job = undefined
-      return held.token
-    }
-    const normalized = this.#normalize(record, record.issuedAt, record.source)
-    this.#stats.adopted++
-    this.#publish(normalized, 'stored', job)
-    return normalized.token
-  }
-
-  /** A token a peer stored, reported by the store's watch: adopted when it is newer and usable. */
-  #adoptFromPeer(record: TokenRecord): void {
-    if (this.#closed || record.accessToken === this.#committing || !this.#usable(record, this.#last)) return
-    const held = this.#held
-    if (held !== undefined && record.issuedAt < held.token.issuedAt) return
-    try {
-      this.#adopt(record)
-    } catch (error) {
-      this.#storeFailed(error)
-    }
-  }
-
-  /** What the acquisition loop asks of this manager (made once; it reads the job in flight). */
-  #acquisitionHost(): AcquisitionHost<NormalizedToken> {
-    if (this.#host !== undefined) return this.#host
-    const { source } = this.#options
-    return (this.#host = {
-      name: this.name,
-      options: this.#options,
-      source,
-      closing: this.#closing.signal,
-      attempt: async (signal, issuedAt) => {
-        const job = this.#running as Job
-        this.#stats.attempts++
-        const grant = await source.acquire(this.#context(job, signal))
-        const normalized = this.#normalize(grant, issuedAt, producedBy(grant, source.kind))
-        if (job.reason === 'scope-upgrade') this.#checkScopes(normalized.token)
-        return normalized
-      },
-      failed: (error, attempt, retryInMs) => {
-        this.#stats.failures++
-        const reason = (this.#running as Job).reason
-        this.#emit({ type: 'refresh-failed', credential: this.name, error, attempt, reason, retryInMs })
-      },
-      closedError: () => this.#closedError(),
-    })
-  }
-
-  #context(job: Job, signal: AbortSignal): AcquireContext {
-    const store = this.#options.store
-    return {
-      signal,
-      reason: job.reason,
-      credential: this.name,
-      previous: this.#held?.token ?? this.#last,
-      scopes: this.#scopes,
-      claims: job.claims,
-      mayUnref: true,
-      stored: () => (store === undefined ? Promise.resolve(undefined) : store.get(this.#options.storeKey)),
-    }
+  #caller(): SourceCaller {
+    return (this.#sourceCaller ??= new SourceCaller(this.#inside()))
   }
 
   #normalize(grant: TokenGrant, issuedAt: number, source: string): NormalizedToken {
-    const normalized = normalizeGrant(grant, {
-      issuedAt,
-      generation: ++this.#generation,
-      source,
-      credential: this.name,
-      requestedScopes: this.#scopes,
-      defaultExpiresIn: this.#options.defaultExpiresIn,
-      refreshBeforeMs: this.#options.refreshBeforeMs,
-      expirySkewMs: this.#options.expirySkewMs,
-    })
-    this.#reportSkewCap(normalized.token)
-    return normalized
+    return (this.#mint ??= new TokenMint(this.#inside())).mint(grant, issuedAt, source)
   }
 
-  /** Says once, in an `option-capped` event, that `expirySkew` was cut to a quarter of a token's lifetime. */
-  #reportSkewCap(token: Token): void {
-    const skewMs = this.#options.expirySkewMs
-    if (this.#skewCapReported || skewMs === undefined || token.expiresAt === undefined) return
-    const lifetimeMs = token.expiresAt - token.issuedAt
-    const appliedMs = lifetimeMs * refreshDefaults.maxMandatoryFraction
-    if (skewMs <= appliedMs) return
-    this.#skewCapReported = true
-    this.#emit({
-      type: 'option-capped',
-      credential: this.name,
-      option: 'expirySkew',
-      configured: skewMs / 1000,
-      applied: appliedMs / 1000,
-      lifetime: lifetimeMs / 1000,
-    })
+  /** What the source caller, the store link, the mint and the renewal ask of this manager (made once). */
+  #inside(): Inside {
+    return (this.#inner ??= new TokenManager.#Inside(this))
   }
 
-  #checkScopes(token: Token): void {
-    const missing = (this.#scopes ?? []).filter((scope) => !token.scope.includes(scope))
-    if (missing.length === 0) return
-    throw new ReauthorizationRequiredError(`"${this.name}" was not granted every scope it asked for`, {
-      credential: this.name,
-      scopes: this.#scopes,
-    })
-  }
-
-  /** Reads the store at the first acquisition; a usable record is published without calling the source. */
-  async #restore(job: Job): Promise<Token | undefined> {
-    const { store, storeKey, clock } = this.#options
-    if (store === undefined) return undefined
-    let record: TokenRecord | undefined
-    try {
-      record = await store.get(storeKey)
-    } catch (error) {
-      this.#storeFailed(error)
-      return undefined
+  /**
+   * The one object a manager's helpers are given ({@link Inside}): it reads the manager's state
+   * and acts on it. Its methods live on this class's prototype, so each manager pays for one
+   * small object however many helpers it has.
+   */
+  static readonly #Inside = class implements Inside {
+    readonly #m: TokenManager
+    readonly name: string
+    readonly options: ResolvedOptions
+    readonly closing: AbortSignal
+    readonly recent: readonly Token[]
+    constructor(manager: TokenManager) {
+      this.#m = manager
+      this.name = manager.name
+      this.options = manager.#options
+      this.closing = manager.#closing.signal
+      this.recent = manager.#recent
     }
-    if (record === undefined || this.#closed) return undefined
-    let normalized: NormalizedToken
-    try {
-      normalized = this.#normalize(record, record.issuedAt, record.source)
-    } catch (error) {
-      this.#storeFailed(error)
-      return undefined
+    held(): Token | undefined {
+      return this.#m.#held?.token
     }
-    if (clock.now() >= normalized.expiringAt) {
-      this.#last = normalized.token
-      return undefined
+    last(): Token | undefined {
+      return this.#m.#last
     }
-    this.#publish(normalized, 'stored', job)
-    return normalized.token
-  }
-
-  async #persist(token: Token): Promise<void> {
-    const store = this.#options.store
-    if (store === undefined) return
-    try {
-      await store.set(this.#options.storeKey, token.toRecord())
-    } catch (error) {
-      this.#storeFailed(error)
+    remember(token: Token): void {
+      this.#m.#last = token
     }
-  }
-
-  #storeFailed(error: unknown): void {
-    this.#stats.storeFailures++
-    this.#emit({ type: 'store-failed', credential: this.name, error })
+    scopes(): readonly string[] | undefined {
+      return this.#m.#scopes
+    }
+    normalize(grant: TokenGrant, issuedAt: number, source: string): NormalizedToken {
+      return this.#m.#normalize(grant, issuedAt, source)
+    }
+    acquire(job: Job): Promise<NormalizedToken> {
+      return this.#m.#caller().call(job)
+    }
+    publish(normalized: NormalizedToken, reason: UpdateReason, job?: Job): void {
+      this.#m.#publish(normalized, reason, job)
+    }
+    detach(job: Job): void {
+      if (this.#m.#job === job) this.#m.#job = undefined
+    }
+    count(counter: keyof Counters): void {
+      this.#m.#stats[counter]++
+    }
+    emit(event: TokenEvent): void {
+      this.#m.#emit(event)
+    }
+    failed(error: TokenError): void {
+      this.#m.#failureGate().failed(error, this.#m.#options.clock.now())
+    }
+    refreshIfIdle(now: number): Promise<Token> | undefined {
+      const m = this.#m
+      if (m.#job !== undefined || m.#gate?.blocked(now) !== undefined) return undefined
+      m.#stats.proactiveRefreshes++
+      return m.#startJob('proactive', undefined, 0)
+    }
+    closedError(): TokenError {
+      return this.#m.#closedError()
+    }
   }
 
   /**
@@ -687,46 +468,13 @@ export class TokenManager implements AsyncDisposable {
     this.#held = { token, resolved: Promise.resolve(token), expiringAt }
     this.#last = token
     this.#vacated = false
-    this.#backgroundNotBefore = 0
     this.#gate?.succeeded()
     this.#recent.unshift(token)
     if (this.#recent.length > RECENT_TOKENS) this.#recent.pop()
     this.#stats.acquisitions++
-    if (token.refreshAt !== undefined) this.#schedule(token.refreshAt)
+    this.#renewal ??= new Renewal(this.#inside())
+    this.#renewal.renewAt(token.refreshAt)
     this.#emit({ type: 'updated', credential: this.name, token, reason })
-  }
-
-  /** Starts one background refresh unless one runs already or the last one failed too recently. */
-  #refreshInBackground(now: number): void {
-    if (this.#job !== undefined || now < this.#backgroundNotBefore || this.#closed) return
-    if (this.#gate?.blocked(now) !== undefined) return
-    this.#stats.proactiveRefreshes++
-    this.#startJob('proactive', undefined, 0).catch((error: unknown) => {
-      if (this.#closed) return
-      const [attempts, cause] = error instanceof TokenAcquisitionError ? [error.attempts, error.cause] : [1, error]
-      this.#backgroundNotBefore = this.#options.clock.now() + this.#options.retryDelay(attempts + 1, cause)
-      this.#schedule(this.#backgroundNotBefore)
-    })
-  }
-
-  /** Arms the one timer that renews the token at `at` (never with `prefetch: 'lazy'`). */
-  #schedule(at: number): void {
-    if (this.#options.prefetch === 'lazy' || this.#closed) return
-    this.#clearTimer()
-    const { clock } = this.#options
-    const delay = Math.min(Math.max(0, at - clock.now()), MAX_TIMER_MS)
-    this.#timer = clock.setTimeout(() => {
-      this.#timer = undefined
-      const now = clock.now()
-      if (now < at) this.#schedule(at)
-      else if (this.#held !== undefined) this.#refreshInBackground(now)
-    }, delay)
-  }
-
-  #clearTimer(): void {
-    if (this.#timer === undefined) return
-    this.#options.clock.clearTimeout(this.#timer)
-    this.#timer = undefined
   }
 
   #closedError(): TokenError {
@@ -737,15 +485,6 @@ export class TokenManager implements AsyncDisposable {
   }
 
   #emit(event: TokenEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event)
-      } catch (error) {
-        process.emitWarning(`a listener of "${this.name}" threw on a ${event.type} event`, {
-          code: 'TOKENWARDEN_LISTENER_ERROR',
-          detail: error instanceof Error ? error.name : typeof error,
-        })
-      }
-    }
+    deliver(this.#listeners, event, this.name)
   }
 }

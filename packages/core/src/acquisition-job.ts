@@ -1,0 +1,24 @@
+import type { AcquireReason } from './source.ts'
+import type { Token } from './token.ts'
+
+/** One acquisition of a token manager: why it runs, and what it was asked for. */
+export interface AcquisitionJob {
+  readonly reason: AcquireReason
+  /** Claims a challenge asked for (JSON text), for `claims` jobs. */
+  readonly claims: string | undefined
+  /** How long the job waits before its first source call (the backoff after quick rejections). */
+  readonly delayMs: number
+  /** The token a server rejected, for `rejected` and `claims` jobs. */
+  readonly rejected: Token | undefined
+  /** Settles with the job's token; every caller that shares the job waits on it. */
+  promise: Promise<Token>
+}
+
+/** Acquisitions that ask for more than the last one (scopes, claims): they run during a cool-down and start none. */
+const ASKS_FOR_MORE: ReadonlySet<AcquireReason> = new Set(['scope-upgrade', 'claims'])
+
+/** Whether an acquisition for `reason` asks for more than the token it replaces (scopes, claims). */
+export function asksForMore(reason: AcquireReason): boolean {
+  return ASKS_FOR_MORE.has(reason)
+}
+
