@@ -22,3 +22,15 @@ export function asksForMore(reason: AcquireReason): boolean {
   return ASKS_FOR_MORE.has(reason)
 }
 
+
+/**
+ * Whether a caller that needs a token for `reason` (with `claims`) may share `job`, the acquisition
+ * in flight. Rules:
+ * - a caller asking for nothing more than a new token shares any job;
+ * - a caller asking for more (`claims`, `scope-upgrade`) shares only a job with the same reason
+ *   and the same claims: any other job was started without what it asks for, so the caller waits
+ *   for that job to end and then starts its own (which later callers like it share).
+ */
+export function mayJoin(job: AcquisitionJob, reason: AcquireReason, claims: string | undefined): boolean {
+  return !asksForMore(reason) || (job.reason === reason && job.claims === claims)
+}

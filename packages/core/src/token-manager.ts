@@ -1,5 +1,5 @@
 import { INSPECT } from './inspect-symbol.ts'
-import { type AcquisitionJob as Job, asksForMore } from './acquisition-job.ts'
+import { type AcquisitionJob as Job, asksForMore, mayJoin } from './acquisition-job.ts'
 import { ErrorCode, TokenError } from './errors.ts'
 import { FailureGate } from './failure-gate.ts'
 import { type NormalizedToken, parseScope } from './normalize-grant.ts'
@@ -330,10 +330,19 @@ export class TokenManager implements AsyncDisposable {
     }
   }
 
-  /** Joins the acquisition in flight, or starts one unless a cool-down answers with the last failure. */
+  /**
+   * Joins the acquisition in flight, or waits for it to end when it lacks what the caller asks for
+   * (claims, scopes: {@link mayJoin}) and then asks again; else starts one, unless a cool-down
+   * answers with the last failure.
+   */
   #ensureJob(reason: AcquireReason, claims?: string, delayMs = 0, rejected?: Token): Promise<Token> {
     const job = this.#job
-    if (job !== undefined) return job.promise
+    if (job !== undefined && mayJoin(job, reason, claims)) return job.promise
+    if (job !== undefined) {
+      const again = (): Promise<Token> =>
+        this.#closed ? Promise.reject(this.#closedError()) : this.#ensureJob(reason, claims, delayMs, rejected)
+      return job.promise.then(again, again)
+    }
     const blocked = asksForMore(reason) ? undefined : this.#gate?.blocked(this.#options.clock.now())
     if (blocked !== undefined) return Promise.reject(blocked)
     return this.#startJob(reason, claims, delayMs, rejected)

@@ -128,3 +128,60 @@ describe('a job that has just published', () => {
     expect(source.calls).toBe(2)
   })
 })
+
+describe('a caller asking for more than the acquisition in flight (claims, scopes)', () => {
+  const claims = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}'
+
+  it('waits for a background refresh, then gives its claims to the source in one acquisition shared by every caller with them', async () => {
+    const clock = new ManualClock()
+    const proactive = deferred<void>()
+    const source = countingSource(async (call, ctx) => {
+      if (ctx.reason === 'proactive') await proactive.promise
+      return { accessToken: `token-${call}`, expiresIn: 100 }
+    })
+    const m = manager({ source, clock, refreshBefore: 30, expirySkew: 5 })
+    const t1 = await m.getToken()
+    await clock.advance(75_000)
+    expect(m.current()).toBe(t1)
+    expect(source.contexts.at(-1)?.reason).toBe('proactive')
+    const claimed = Promise.all(Array.from({ length: 5 }, () => m.reacquire(t1, { claims })))
+    proactive.resolve()
+    const tokens = await claimed
+    expect(source.calls).toBe(3)
+    expect(source.contexts[2]).toMatchObject({ reason: 'claims', claims })
+    expect(new Set(tokens.map((t) => t.accessToken))).toEqual(new Set(['token-3']))
+  })
+
+  it('gives each of two different claims challenges its own acquisition', async () => {
+    const source = countingSource()
+    const m = manager({ source })
+    const t1 = await m.getToken()
+    const other = '{"access_token":{"acrs":{"essential":true,"value":"c2"}}}'
+    const [a, b] = await Promise.all([m.reacquire(t1, { claims }), m.reacquire(t1, { claims: other })])
+    expect(source.contexts.slice(1).map((ctx) => [ctx.reason, ctx.claims])).toEqual([
+      ['claims', claims],
+      ['claims', other],
+    ])
+    expect([a.accessToken, b.accessToken]).toEqual(['token-2', 'token-3'])
+  })
+
+  it('upgradeScopes never joins an acquisition that started without its scopes, even one started as the last ended', async () => {
+    const forced = deferred<void>()
+    const source = countingSource(async (call, ctx) => {
+      if (call === 2) await forced.promise
+      return { accessToken: `token-${call}`, expiresIn: 3600, scope: ctx.scopes ?? ['read'] }
+    })
+    const m = manager({ source })
+    await m.getToken()
+    m.subscribe((event) => {
+      if (event.type === 'updated' && event.token.accessToken === 'token-2') void m.refresh()
+    })
+    const refreshed = m.refresh()
+    const upgraded = m.upgradeScopes(['write'])
+    forced.resolve()
+    await refreshed
+    const token = await upgraded
+    expect(token.scope).toEqual(['read', 'write'])
+    expect(source.contexts.map((ctx) => ctx.reason)).toEqual(['initial', 'forced', 'forced', 'scope-upgrade'])
+  })
+})
