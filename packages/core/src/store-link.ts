@@ -9,7 +9,10 @@ import type { ResolvedOptions } from './token-manager-options.ts'
 import type { Token, TokenRecord } from './token.ts'
 
 /** A counter of the manager's stats that its store link moves. */
-export type StoreCounter = 'adopted' | 'storeFailures'
+export type StoreCounter = 'adopted' | 'storeFailures' | 'leasesWon' | 'leasesWaited'
+
+/** How a coordinating store answered an acquisition (a `coordinated` event). */
+type Outcome = Extract<TokenEvent, { type: 'coordinated' }>['outcome']
 
 /** What a {@link StoreLink} needs from the manager it serves. */
 export interface StoreHost {
@@ -98,7 +101,7 @@ export class StoreLink {
     let sourceFailure: { error: unknown } | undefined
     let seen: TokenRecord | undefined
     try {
-      const { record } = await store.coordinate(storeKey, {
+      const answer = await store.coordinate(storeKey, {
         reason: job.reason,
         signal: host.closing,
         usable: (candidate) => {
@@ -117,8 +120,13 @@ export class StoreLink {
           return acquired.token.toRecord()
         },
       })
-      if (acquired === undefined || acquired.token.accessToken !== record.accessToken) return this.#adopt(record, job)
+      if (acquired === undefined || acquired.token.accessToken !== answer.record.accessToken) {
+        const adopted = this.#adopt(answer.record, job)
+        this.#coordinated(answer.waited === true ? 'lease-waited' : 'adopted')
+        return adopted
+      }
       host.publish(acquired, job.reason, job)
+      this.#coordinated('lease-won')
       return acquired.token
     } catch (error) {
       if (host.closing.aborted) throw host.closedError()
@@ -239,6 +247,13 @@ export class StoreLink {
     } catch (error) {
       this.#storeFailed(error)
     }
+  }
+
+  /** Counts and tells how the store answered, once the token it gave is in use. */
+  #coordinated(outcome: Outcome): void {
+    if (outcome === 'lease-won') this.#host.count('leasesWon')
+    else if (outcome === 'lease-waited') this.#host.count('leasesWaited')
+    this.#host.emit({ type: 'coordinated', credential: this.#host.name, outcome })
   }
 
   #storeFailed(error: unknown): void {

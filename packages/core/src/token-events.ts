@@ -13,6 +13,11 @@ export type UpdateReason = AcquireReason | 'stored' | 'manual'
  * - `store-failed`: the store could not be read or written; the token in memory is unaffected;
  * - `skipped`: a request to `origin` went without the token, because the credential may not go
  *   there (once per origin);
+ * - `coordinated`: a coordinating store (a fleet's) answered an acquisition; `outcome` says how:
+ *   `lease-won` (this process held the fleet's lease, called its source, and its token is the one
+ *   stored for every process), `lease-waited` (another process held the lease; this one waited and
+ *   adopted the token it stored, without a source call) or `adopted` (a usable token a peer stored
+ *   was adopted at once). Not emitted when the store failed (`store-failed` says so);
  * - `challenge`: a response challenged the token (401 or 403 with `WWW-Authenticate`); `action`
  *   says what the request did: `reacquire`, `claims`, `upgrade-scopes`, or `returned` to the caller;
  * - `option-capped`: an option was cut for a token's lifetime (`expirySkew` to a quarter of it);
@@ -32,6 +37,11 @@ export type TokenEvent =
   | { readonly type: 'invalidated'; readonly credential: string; readonly token: Token }
   | { readonly type: 'store-failed'; readonly credential: string; readonly error: unknown }
   | { readonly type: 'skipped'; readonly credential: string; readonly origin: string }
+  | {
+      readonly type: 'coordinated'
+      readonly credential: string
+      readonly outcome: 'lease-won' | 'lease-waited' | 'adopted'
+    }
   | {
       readonly type: 'option-capped'
       readonly credential: string
@@ -98,8 +108,15 @@ export interface TokenManagerStats {
   readonly invalidations: number
   /** Store reads or writes that failed. */
   readonly storeFailures: number
-  /** Tokens another process stored that this manager adopted, without calling its source (a coordinating store). */
+  /**
+   * Tokens another process stored that this manager adopted, without calling its source (a
+   * coordinating store): after waiting for its lease, at once, or when the store reported them.
+   */
   readonly adopted: number
+  /** Acquisitions in which this process held the fleet's lease and its token became the fleet's (`lease-won`). */
+  readonly leasesWon: number
+  /** Acquisitions that waited for another process's lease and adopted its token (`lease-waited`). */
+  readonly leasesWaited: number
 }
 
 /** A manager's counters as it moves them: {@link TokenManagerStats} with every field writable. */
@@ -118,5 +135,7 @@ export function zeroStats(): Counters {
     invalidations: 0,
     storeFailures: 0,
     adopted: 0,
+    leasesWon: 0,
+    leasesWaited: 0,
   }
 }

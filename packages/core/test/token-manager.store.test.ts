@@ -94,6 +94,43 @@ describe('a coordinating store', () => {
     expect(a.stats()).toMatchObject({ adopted: 0, attempts: 1 })
   })
 
+  it('says how the store answered each process: one won the lease, the others waited for it, a later one adopted at once', async () => {
+    const clock = new ManualClock()
+    const store = new FleetStore()
+    const { managers, sources } = fleet(3, store, clock)
+    const outcomes: string[][] = []
+    const listen = (m: TokenManager): void => {
+      const seen: string[] = []
+      outcomes.push(seen)
+      m.subscribe((e) => e.type === 'coordinated' && seen.push(`${e.credential}:${e.outcome}`))
+    }
+    managers.forEach(listen)
+    await Promise.all(managers.map((m) => m.getToken()))
+    const late = manager({ source: countingSource(), clock, store, name: 'graph' })
+    listen(late)
+    await late.getToken()
+    expect(outcomes).toEqual([['graph:lease-won'], ['graph:lease-waited'], ['graph:lease-waited'], ['graph:adopted']])
+    expect([...managers, late].map((m) => m.stats())).toMatchObject([
+      { leasesWon: 1, leasesWaited: 0, adopted: 0, attempts: 1 },
+      { leasesWon: 0, leasesWaited: 1, adopted: 1, attempts: 0 },
+      { leasesWon: 0, leasesWaited: 1, adopted: 1, attempts: 0 },
+      { leasesWon: 0, leasesWaited: 0, adopted: 1, attempts: 0 },
+    ])
+    expect(calls(sources)).toBe(1)
+  })
+
+  it('says nothing of coordination when the store failed: a store-failed event, and no lease counted', async () => {
+    const clock = new ManualClock()
+    const store = new FleetStore()
+    const [a] = fleet(1, store, clock).managers as [TokenManager]
+    const events: string[] = []
+    a.subscribe((e) => events.push(e.type))
+    store.down = true
+    await a.getToken()
+    expect(events).toEqual(['store-failed', 'updated'])
+    expect(a.stats()).toMatchObject({ leasesWon: 0, leasesWaited: 0, adopted: 0, storeFailures: 1 })
+  })
+
   it('acquires on its own when the store is down, keeps serving its token, and says so in an event', async () => {
     const clock = new ManualClock()
     const store = new FleetStore()

@@ -42,6 +42,11 @@ export interface Coordinated {
   readonly record: TokenRecord
   /** `true` when this process acquired it (`acquire` was called), `false` when it adopted a peer's. */
   readonly acquired: boolean
+  /**
+   * `true` when this process waited for another holder of the lease before it got the token (a
+   * store that never waits may leave it out); what the manager reports as a lease waited.
+   */
+  readonly waited?: boolean | undefined
 }
 
 /**

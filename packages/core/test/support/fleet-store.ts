@@ -3,8 +3,9 @@ import type { TokenRecord } from '../../src/token.ts'
 
 /**
  * An in-process {@link CoordinatingStore} shared by several managers, as processes share Redis:
- * one lease per key (waiters wait for its holder, then look again), records committed before the
- * holder's `coordinate` resolves, peers told through `watch` on a later turn (unless `silent`).
+ * one lease per key (waiters wait for its holder, then look again, and say they `waited`), records
+ * committed before the holder's `coordinate` resolves, peers told through `watch` on a later turn
+ * (unless `silent`).
  * `down` makes every call reject, as an unreachable store would.
  */
 export class FleetStore implements CoordinatingStore {
@@ -34,12 +35,14 @@ export class FleetStore implements CoordinatingStore {
   }
 
   async coordinate(key: string, request: CoordinationRequest): Promise<Coordinated> {
+    let waited = false
     for (;;) {
       this.#check()
       const stored = this.records.get(key)
-      if (stored !== undefined && request.usable(stored)) return { record: structuredClone(stored), acquired: false }
+      if (stored !== undefined && request.usable(stored)) return { record: structuredClone(stored), acquired: false, waited }
       const lease = this.#leases.get(key)
       if (lease !== undefined) {
+        waited = true
         await lease
         continue
       }
@@ -50,7 +53,7 @@ export class FleetStore implements CoordinatingStore {
         const record = await request.acquire()
         this.records.set(key, structuredClone(record))
         if (!this.silent) for (const watcher of this.#watchers.get(key) ?? []) queueMicrotask(() => watcher(structuredClone(record)))
-        return { record, acquired: true }
+        return { record, acquired: true, waited }
       } finally {
         this.#leases.delete(key)
         release()
