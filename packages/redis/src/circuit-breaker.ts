@@ -39,6 +39,11 @@ export class CircuitBreaker {
     return 'probe'
   }
 
+  /** Whether a failure opened it and no call has been answered since. */
+  get open(): boolean {
+    return this.#failures > 0
+  }
+
   /** Epoch ms at which the next probe may run, or 0 while closed. */
   get openUntil(): number {
     return this.#failures === 0 ? 0 : this.#until

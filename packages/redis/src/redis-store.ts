@@ -10,6 +10,7 @@ import type { RedisClientLike } from './redis-client.ts'
 import { RedisGuard } from './redis-guard.ts'
 import { type RedisStoreEvent, type RedisStoreOptions, resolveStoreOptions } from './redis-store-options.ts'
 import { storeClosed, storeUnavailable } from './store-errors.ts'
+import { type RedisStoreStats, StoreCounters } from './store-stats.ts'
 import { Subscriptions } from './subscriptions.ts'
 
 /** Added to a lease's remaining time before a waiter looks again: 5 ms, plus up to 20 ms at random. */
@@ -55,6 +56,7 @@ export class RedisStore implements CoordinatingStore {
   readonly #clock: Clock
   readonly #onEvent: ((event: RedisStoreEvent) => void) | undefined
   readonly #codec: RecordCodec
+  readonly #breaker: CircuitBreaker
   readonly #guard: RedisGuard
   readonly #subscriptions: Subscriptions
   /** Names this store in its messages, so that its watchers skip its own commits. */
@@ -66,6 +68,7 @@ export class RedisStore implements CoordinatingStore {
   readonly #watching = new Set<() => void>()
   /** The last unreadable record reported per store key (its fence), so each is reported once. */
   readonly #unreadable = new Map<string, string>()
+  readonly #counters = new StoreCounters()
 
   /** Use {@link redisStore}. */
   constructor(options: RedisStoreOptions) {
@@ -77,8 +80,8 @@ export class RedisStore implements CoordinatingStore {
     this.#clock = resolved.clock
     this.#onEvent = resolved.onEvent
     this.#codec = new RecordCodec(resolved.encryption)
-    const breaker = new CircuitBreaker((open) => this.#emit({ type: open ? 'unavailable' : 'recovered' }))
-    this.#guard = new RedisGuard(resolved.timeoutMs, this.#clock, breaker)
+    this.#breaker = new CircuitBreaker((open) => this.#emit({ type: open ? 'unavailable' : 'recovered' }))
+    this.#guard = new RedisGuard(resolved.timeoutMs, this.#clock, this.#breaker)
     this.#subscriptions = new Subscriptions(this.#client, this.#guard, this.#clock)
   }
 
@@ -121,12 +124,12 @@ export class RedisStore implements CoordinatingStore {
           const record = this.#decode(key, names, answer.rec, answer.fence)
           if (record !== undefined && request.usable(record)) {
             this.#emit({ type: 'adopted', key })
-            return { record, acquired: false }
+            return { record, acquired: false, waited }
           }
           skip = answer.fence
         } else if (answer.kind === 'lease') {
           this.#emit({ type: 'lease-won', key, fence: answer.fence })
-          const holding = this.#hold(key, names, answer.fence, request, signal, reason)
+          const holding = this.#hold(key, names, answer.fence, request, signal, reason, waited)
           this.#holding.add(holding)
           return await holding.finally(() => this.#holding.delete(holding))
         } else if (wait === undefined) {
@@ -145,6 +148,15 @@ export class RedisStore implements CoordinatingStore {
     } finally {
       wait?.stop()
     }
+  }
+
+  /**
+   * What this store has done since it was created (leases won and waited, records adopted, commits
+   * that failed, Redis unavailable and recovered, unreadable records), and whether it counts Redis
+   * as available now. Counted whether or not `onEvent` was given.
+   */
+  stats(): RedisStoreStats {
+    return this.#counters.snapshot(!this.#breaker.open)
   }
 
   /** Deletes the record under `key` if it is still `record` (same access token); resolves whether it did. */
@@ -255,6 +267,7 @@ export class RedisStore implements CoordinatingStore {
     request: CoordinationRequest,
     signal: AbortSignal,
     reason: () => unknown,
+    waited: boolean,
   ): Promise<Coordinated> {
     const fenceText = String(fence)
     const renewal = this.#renew(names, fenceText)
@@ -284,10 +297,11 @@ export class RedisStore implements CoordinatingStore {
       this.#emit({ type: 'commit-failed', key })
       throw error
     }
-    if (!Array.isArray(reply) || text(reply[0]) !== 'stale') return { record, acquired: true }
+    if (!Array.isArray(reply) || text(reply[0]) !== 'stale') return { record, acquired: true, waited }
     this.#emit({ type: 'commit-failed', key })
     const newer = this.#decode(key, names, text(reply[1]), text(reply[2]) ?? '')
-    return newer !== undefined && request.usable(newer) ? { record: newer, acquired: false } : { record, acquired: true }
+    const usable = newer !== undefined && request.usable(newer)
+    return usable ? { record: newer, acquired: false, waited } : { record, acquired: true, waited }
   }
 
   /** Renews the lease every third of its length until stopped, or until it is no longer ours. */
@@ -343,6 +357,7 @@ export class RedisStore implements CoordinatingStore {
   }
 
   #emit(event: RedisStoreEvent): void {
+    this.#counters.count(event)
     try {
       this.#onEvent?.(event)
     } catch {
