@@ -12,9 +12,10 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i
  * the request-auth policy; core decides, this only translates. Rules:
  * 1. `auth.begin` reads the config: full URL (`baseURL` + `url`), `Authorization`, the `auth`
  *    option, the serialised body, `signal` and `timeout` (axios's own timeout error ends a wait);
- * 2. untouched: `inner` as it is; stripped: every case-variant of `Authorization` removed first;
+ * 2. untouched: `inner` as it is; stripped: every case-variant of `Authorization` and `DPoP` removed first;
  * 3. else the request's own `beforeRedirect` guard is installed, and each send carries core's
- *    `authorization` and body (a stream too large to buffer goes as a `Readable`);
+ *    `authorization`, its `DPoP` proof when the token is DPoP-bound, and body (a stream too large
+ *    to buffer goes as a `Readable`);
  * 4. every response (resolved, or carried by an `AxiosError` when `validateStatus` refused it) goes
  *    to `respond`; on a retry the first body is let go and `inner` is called again;
  * 5. an error leaving the adapter has our `Authorization` value redacted (the caller's own is theirs).
@@ -43,6 +44,7 @@ async function send(request: AuthRequest, inner: AxiosAdapter, config: InternalA
   if (body !== config.data) config.data = nodeBody(body)
   for (;;) {
     config.headers.set('Authorization', request.authorization)
+    if (request.dpop !== undefined) config.headers.set('DPoP', request.dpop)
     let response: AxiosResponse
     let rejection: { error: unknown } | undefined
     try {
@@ -78,19 +80,21 @@ function viewOf(config: InternalAxiosRequestConfig): RequestView {
 }
 
 /**
- * A URL with the request's origin, as axios's `buildFullPath` resolves it: `url` when absolute
- * (and `allowAbsoluteUrls` is not false), else `baseURL`, which `url` is appended to.
+ * The request's absolute URL, as axios's `buildFullPath` resolves it: `url` when absolute (and
+ * `allowAbsoluteUrls` is not false), else `baseURL` and `url` joined by one slash. The query string
+ * axios adds from `params` is left out: no decision reads it (a DPoP proof's `htu` has none).
  */
 function targetOf(config: InternalAxiosRequestConfig): string {
   const url = config.url ?? ''
   const { baseURL } = config
-  if (baseURL === undefined || baseURL === '') return url
-  return ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false ? url : baseURL
+  if (baseURL === undefined || baseURL === '' || (ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false)) return url
+  return url === '' ? baseURL : `${baseURL.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}`
 }
 
-/** Removes every case-variant of the header (`AxiosHeaders.delete` removes one at a time). */
+/** Removes every case-variant of `Authorization` and `DPoP` (`AxiosHeaders.delete` removes one at a time). */
 function removeAuthorization(headers: AxiosHeaders): void {
   while (headers.delete('Authorization'));
+  while (headers.delete('DPoP'));
 }
 
 /** A response's header by name, for core; read only when core asks. */

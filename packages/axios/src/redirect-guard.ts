@@ -6,6 +6,15 @@ export type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirec
 
 type Headers = Record<string, unknown>
 
+/** The headers a token travels in: both are removed on a hop the token may not go to. */
+const AUTH_HEADERS: ReadonlySet<string> = new Set(['authorization', 'dpop'])
+
+/** The method of a hop, as follow-redirects sets it (a 303, or a 301/302 of a POST, becomes a GET). */
+function methodOf(options: object): string | undefined {
+  const method = (options as { method?: unknown }).method
+  return typeof method === 'string' ? method.toUpperCase() : undefined
+}
+
 /** Each guard, and the hook it calls next: the caller's (or another credential's guard). */
 const wrapped = new WeakMap<RedirectHook, RedirectHook | undefined>()
 
@@ -19,7 +28,8 @@ function authorizationIn(headers: Headers): unknown {
  * A `beforeRedirect` hook for one request that carries our token: each hop gets the token exactly
  * where `request.redirected` says it may go, then `next` (the caller's hook) is called. Rules:
  * - a hop that carries one of the credential's tokens (`ours`), or none, is ours to decide: every
- *   case-variant of the header is removed, and on `'attach'` the request's value is set again
+ *   case-variant of `Authorization` and `DPoP` is removed, and on `'attach'` the request's value
+ *   (and a new proof, signed synchronously for the hop's URL and method) is set again
  *   (axios and follow-redirects strip `Authorization` on hops to other hosts, origins the
  *   credential allows included);
  * - a hop that carries another value (a caller's hook set it) is left as it is.
@@ -29,8 +39,11 @@ export function redirectGuard(request: AuthRequest, ours: IsOurs, next: Redirect
     const headers = ((options as { headers?: Headers }).headers ??= {})
     const carried = authorizationIn(headers)
     if (carried === undefined || carried === request.authorization || (typeof carried === 'string' && ours(carried))) {
-      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name]
-      if (request.redirected(String(options.href)) === 'attach') headers.Authorization = request.authorization
+      for (const name of Object.keys(headers)) if (AUTH_HEADERS.has(name.toLowerCase())) delete headers[name]
+      if (request.redirected(String(options.href), methodOf(options)) === 'attach') {
+        headers.Authorization = request.authorization
+        if (request.dpop !== undefined) headers.DPoP = request.dpop
+      }
     }
     next?.(options, responseDetails, requestDetails)
   }

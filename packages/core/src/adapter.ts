@@ -36,5 +36,6 @@ export {
   type DPoPPrivateJwk,
   checkDPoPOptions,
 } from './dpop/dpop-key.ts'
+export { type DPoPBinding, dpopBinding } from './dpop/dpop-binding.ts'
 export { DPoPNonces, type DPoPNoncesOptions } from './dpop/dpop-nonces.ts'
 export type { DPoPProofInput, DPoPPublicJwk } from './dpop/dpop-proof.ts'

@@ -42,6 +42,13 @@ export const ErrorCode = {
   NO_ORIGINS: 'TOKEN_NO_ORIGINS',
   /** A bearer token would travel over plain http to a host that is not loopback. */
   INSECURE_TRANSPORT: 'TOKEN_INSECURE_TRANSPORT',
+  /** A credential with `dpop: { required: true }` was issued a token that is not DPoP-bound. */
+  DPOP_NOT_BOUND: 'TOKEN_DPOP_NOT_BOUND',
+  /**
+   * A DPoP-bound request would be sent again without a new proof (undici: an interceptor composed
+   * inside the auth interceptor redirected or retried it); it is failed instead.
+   */
+  DPOP_STALE_PROOF: 'TOKEN_DPOP_STALE_PROOF',
   /** An option is missing or of the wrong type or value (thrown as a `TypeError`). */
   INVALID_OPTION: 'TOKEN_INVALID_OPTION',
 } as const

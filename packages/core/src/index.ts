@@ -13,6 +13,8 @@ export {
 } from './errors.ts'
 export { failureDefaults } from './failure-gate.ts'
 export { type ClientCredentialsOptions, clientCredentials } from './oauth/client-credentials.ts'
+export type { DPoPAlgorithm } from './dpop/dpop-algorithms.ts'
+export type { DPoPKeyInput, DPoPOptions, DPoPPrivateJwk } from './dpop/dpop-key.ts'
 export { EndpointCause } from './oauth/endpoint-cause.ts'
 export { endpointQueueDefaults, setTokenEndpointConcurrency, tokenEndpointConcurrency } from './oauth/endpoint-queue.ts'
 export { JWT_BEARER_GRANT_TYPE, type JwtBearerOptions, jwtBearer } from './oauth/jwt-bearer.ts'

@@ -18,6 +18,8 @@ export interface NormalizeOptions {
   expirySkewMs?: number | undefined
   /** A number in [0, 1) for the advisory window's jitter. */
   random?: number | undefined
+  /** The thumbprint of the credential's DPoP key, recorded on a `DPoP` token. */
+  jkt?: string | undefined
 }
 
 /** A normalised token and the instant from which it counts as expired. */
@@ -98,6 +100,7 @@ export function normalizeGrant(grant: TokenGrant, options: NormalizeOptions): No
       issuedAt,
       source: options.source,
       generation: options.generation,
+      jkt: tokenType === 'DPoP' ? options.jkt : undefined,
     }),
     expiringAt,
   }

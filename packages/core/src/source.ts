@@ -1,3 +1,4 @@
+import type { DPoPBinding } from './dpop/dpop-binding.ts'
 import type { Token, TokenRecord } from './token.ts'
 
 /**
@@ -81,4 +82,9 @@ export interface TokenSource {
   readonly kind: string
   /** Produces a grant; must honour `ctx.signal`. */
   acquire(ctx: AcquireContext): Promise<TokenGrant>
+  /**
+   * The DPoP key this source binds its tokens to, for sources made with `dpop` (RFC 9449): the
+   * manager signs a proof with it for every request its `DPoP` tokens are sent with.
+   */
+  readonly dpop?: DPoPBinding | undefined
 }

@@ -31,6 +31,8 @@ export interface StoreHost {
   remember(token: Token): void
   /** The scopes the manager asks for; `undefined` leaves them to the source. */
   scopes(): readonly string[] | undefined
+  /** Whether a stored record may be used with the credential's DPoP key: one bound to another key (its `jkt`) may not. */
+  boundHere(record: TokenRecord): boolean
   /** A grant or a stored record made a token of this manager (its next generation). */
   normalize(grant: TokenGrant, issuedAt: number, source: string): NormalizedToken
   /** Calls the source for `job`, with its retries. */
@@ -150,7 +152,7 @@ export class StoreLink {
       this.#storeFailed(error)
       return undefined
     }
-    if (record === undefined || host.closing.aborted) return undefined
+    if (record === undefined || host.closing.aborted || !host.boundHere(record)) return undefined
     let normalized: NormalizedToken
     try {
       normalized = host.normalize(record, record.issuedAt, record.source)
@@ -205,13 +207,15 @@ export class StoreLink {
   }
 
   /**
-   * Whether a stored `record` may replace `previous`: another token than `previous` and than any
+   * Whether a stored `record` may replace `previous`: bound to this credential's DPoP key if bound
+   * at all, another token than `previous` and than any
    * this process held before its current one (a store that missed an invalidation must not bring
    * one back; the current one may have come from a peer meanwhile),
    * granting every scope the manager asks for, not yet inside its mandatory window.
    */
   #usable(record: TokenRecord, previous: Token | undefined): boolean {
     const host = this.#host
+    if (!host.boundHere(record)) return false
     if (previous !== undefined && record.accessToken === previous.accessToken) return false
     const held = host.held()
     if (host.recent.some((token) => token !== held && token.accessToken === record.accessToken)) return false

@@ -1,3 +1,5 @@
+import type { DPoPKey } from './dpop/dpop-key.ts'
+import { DPoPNonces } from './dpop/dpop-nonces.ts'
 import { INSPECT } from './inspect-symbol.ts'
 import { type AcquisitionJob as Job, asksForMore, mayJoin } from './acquisition-job.ts'
 import { ErrorCode, TokenError } from './errors.ts'
@@ -26,7 +28,7 @@ import {
   resolveOptions,
 } from './token-manager-options.ts'
 import { type MintHost, TokenMint } from './token-mint.ts'
-import type { Token } from './token.ts'
+import type { Token, TokenRecord } from './token.ts'
 import { Waiters } from './waiters.ts'
 
 /** The token in use, with what the fast path reads. */
@@ -45,6 +47,16 @@ const noop = (): void => {}
 
 /** What the manager's helpers ask of it: one object for all of them. */
 type Inside = CallerHost & StoreHost & MintHost & RenewalHost
+
+/** A credential's DPoP state, once its source made its key: what each request's proof is signed with. */
+export interface ManagerDPoP {
+  /** The credential's key. */
+  readonly key: DPoPKey
+  /** The last `DPoP-Nonce` each resource origin sent. */
+  readonly nonces: DPoPNonces
+  /** The manager's clock, for a proof's `iat` (epoch ms). */
+  now(): number
+}
 
 /**
  * One credential's token lifecycle: caches the token, shares one in-flight acquisition among all
@@ -108,6 +120,8 @@ export class TokenManager implements AsyncDisposable {
   #sourceCaller: SourceCaller | undefined
   /** Makes this manager's tokens; made at the first token. */
   #mint: TokenMint | undefined
+  /** The DPoP key and nonces, once a DPoP source made its key. */
+  #dpop: ManagerDPoP | undefined
   /** Renews the token before it expires; made at the first token. */
   #renewal: Renewal | undefined
   /** What the helpers above ask of this manager; made at the first need. */
@@ -224,6 +238,7 @@ export class TokenManager implements AsyncDisposable {
    */
   async setToken(grant: TokenGrant): Promise<Token> {
     if (this.#closed) throw this.#closedError()
+    if (this.#options.source.dpop !== undefined && this.dpop === undefined) await this.#bindDPoPKey()
     const normalized = this.#normalize(grant, this.#options.clock.now(), 'manual')
     await this.#link?.save(normalized.token)
     this.#publish(normalized, 'manual')
@@ -288,6 +303,18 @@ export class TokenManager implements AsyncDisposable {
   recognize(authorization: string): Token | undefined {
     for (const token of this.#recent) if (token.authorization === authorization) return token
     return undefined
+  }
+
+  /**
+   * The credential's DPoP key and the resource servers' last nonces, once its source (made with
+   * `dpop`) made the key; `undefined` otherwise. Adapters sign each request's proof with it.
+   */
+  get dpop(): ManagerDPoP | undefined {
+    if (this.#dpop !== undefined) return this.#dpop
+    const key = this.#options.source.dpop?.current()
+    if (key === undefined) return undefined
+    const { clock } = this.#options
+    return (this.#dpop = { key, nonces: new DPoPNonces(), now: () => clock.now() })
   }
 
   /** Whether {@link TokenManager.close} was called. */
@@ -375,6 +402,7 @@ export class TokenManager implements AsyncDisposable {
   async #run(job: Job): Promise<Token> {
     try {
       if (job.delayMs > 0) await this.#caller().pause(job.delayMs)
+      if (this.#options.source.dpop !== undefined && this.dpop === undefined) await this.#bindDPoPKey()
       const link = this.#link
       if (link?.coordinating === true) {
         const coordinated = await link.coordinate(job)
@@ -390,6 +418,16 @@ export class TokenManager implements AsyncDisposable {
     } finally {
       if (this.#job === job) this.#job = undefined
     }
+  }
+
+  /**
+   * Has the source make its DPoP key before any token is read from the store or acquired: a
+   * stored token bound to another key is then dropped, and new ones are recorded as bound to this
+   * one. When making the key fails (its server's metadata cannot be read yet), the source's own
+   * call fails the same way and is retried as usual.
+   */
+  async #bindDPoPKey(): Promise<void> {
+    await this.#options.source.dpop?.key().catch(noop) // a failure meets the source's own call, which reports it
   }
 
   #caller(): SourceCaller {
@@ -434,6 +472,12 @@ export class TokenManager implements AsyncDisposable {
     }
     scopes(): readonly string[] | undefined {
       return this.#m.#scopes
+    }
+    jkt(): string | undefined {
+      return this.#m.dpop?.key.thumbprint
+    }
+    boundHere(record: TokenRecord): boolean {
+      return record.jkt === undefined || record.jkt === this.#m.dpop?.key.thumbprint
     }
     normalize(grant: TokenGrant, issuedAt: number, source: string): NormalizedToken {
       return this.#m.#normalize(grant, issuedAt, source)

@@ -14,6 +14,8 @@ export interface MintHost {
   scopes(): readonly string[] | undefined
   /** Tells the manager's subscribers. */
   emit(event: TokenEvent): void
+  /** The thumbprint of the credential's DPoP key, recorded on its `DPoP` tokens; `undefined` without one. */
+  jkt(): string | undefined
 }
 
 /**
@@ -45,6 +47,7 @@ export class TokenMint {
       defaultExpiresIn: options.defaultExpiresIn,
       refreshBeforeMs: options.refreshBeforeMs,
       expirySkewMs: options.expirySkewMs,
+      jkt: this.#host.jkt(),
     })
     this.#reportSkewCap(normalized.token)
     return normalized

@@ -18,6 +18,8 @@ export interface TokenRecord {
   issuedAt: number
   /** The kind of source that produced the token. */
   source: string
+  /** For a DPoP-bound token: the thumbprint of the key it is bound to (its `cnf.jkt`). */
+  jkt?: string | undefined
 }
 
 /** The fields a {@link Token} is built from. */
@@ -50,6 +52,8 @@ export class Token {
   readonly issuedAt: number
   /** The kind of source that produced it (for a `chain`, the member that answered). */
   readonly source: string
+  /** For a DPoP-bound token: the thumbprint of the key it is bound to (its `cnf.jkt`). */
+  readonly jkt: string | undefined
 
   constructor(init: TokenInit) {
     this.#accessToken = init.accessToken
@@ -62,6 +66,7 @@ export class Token {
     this.generation = init.generation
     this.issuedAt = init.issuedAt
     this.source = init.source
+    this.jkt = init.jkt
   }
 
   /** The access token. Treat it as a secret. */
@@ -97,6 +102,7 @@ export class Token {
       idToken: this.#idToken,
       issuedAt: this.issuedAt,
       source: this.source,
+      ...(this.jkt === undefined ? {} : { jkt: this.jkt }),
     }
   }
 

@@ -11,13 +11,14 @@ const MAX_REDIRECTS = 20
  * - with `redirect: 'follow'` (the default) it follows redirects itself, as fetch does (fetch is
  *   given `redirect: 'manual'`): up to 20 hops; a 303, or a 301/302 of a POST, goes on as a GET
  *   without body; a hop that would resend a body that cannot be replayed rejects;
- * - core says at every hop whether the token goes along; `Authorization` is set or removed to match;
+ * - core says at every hop whether the token goes along; `Authorization` (and a new `DPoP` proof
+ *   for a DPoP-bound token) is set, or both are removed, to match;
  * - any other `redirect` goes to fetch as the caller gave it.
  */
 export async function sendRequest(send: Send, request: FetchRequest, auth: AuthRequest): Promise<FetchResponse> {
   const follow = request.redirect === 'follow'
   const redirect = follow ? 'manual' : request.redirect
-  let headers: HeaderRecord | Headers = { ...request.headers, authorization: auth.authorization }
+  let headers: HeaderRecord | Headers = withAuthHeaders(request.headers, auth)
   let { url, method } = request
   let body = bodyOf(request, auth)
   for (let hops = 0; ; hops++) {
@@ -39,9 +40,18 @@ export async function sendRequest(send: Send, request: FetchRequest, auth: AuthR
       throw new TypeError('fetch failed: cannot follow a redirect with a streamed body')
     }
     url = new URL(location, url).href
-    if (auth.redirected(url) === 'attach') headers.set('authorization', auth.authorization)
-    else headers.delete('authorization')
+    headers.delete('dpop')
+    if (auth.redirected(url, method) === 'attach') {
+      headers.set('authorization', auth.authorization)
+      if (auth.dpop !== undefined) headers.set('dpop', auth.dpop)
+    } else headers.delete('authorization')
   }
+}
+
+/** The request's headers with core's `Authorization`, and its `DPoP` proof in place of any the caller set. */
+function withAuthHeaders(headers: HeaderRecord, auth: AuthRequest): HeaderRecord {
+  const { dpop: _callers, ...rest } = headers
+  return auth.dpop === undefined ? { ...rest, authorization: auth.authorization } : { ...rest, authorization: auth.authorization, dpop: auth.dpop }
 }
 
 /**

@@ -39,7 +39,8 @@ export function withAuth<F extends FetchLike>(
     if (plan === 'untouched') return send(input as string, init as Init)
     if (plan === 'strip') {
       const { url, init: rest, headers, body, redirect } = request
-      return send(url, { ...rest, headers, body, redirect })
+      const { dpop: _proof, ...others } = headers
+      return send(url, { ...rest, headers: others, body, redirect })
     }
     const ready = plan.ready()
     if (ready !== undefined) await ready

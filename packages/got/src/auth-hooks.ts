@@ -68,17 +68,14 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
     const context = options.context as Context
     const carried = context[AUTH]
     if (carried !== undefined) {
-      if (carried.redirected(options.url ?? '') === 'attach') options.headers.authorization = carried.authorization
-      else delete options.headers.authorization
+      if (carried.redirected(options.url ?? '', options.method) === 'attach') setAuthHeaders(options, carried)
+      else removeAuthHeaders(options)
       return
     }
     const view = viewOf(options, forms.get(options))
     const plan = auth.begin(view)
     if (plan === 'untouched') return
-    if (plan === 'strip') {
-      delete options.headers.authorization
-      return
-    }
+    if (plan === 'strip') return removeAuthHeaders(options)
     const ready = plan.ready()
     if (ready === undefined) return send(options, plan, view.body)
     return ready.then(() => send(options, plan, view.body))
@@ -135,10 +132,23 @@ function viewOf(options: HookOptions, form: FormData | undefined): RequestView {
  * stream of all of it when it did not fit). Keeps the request's `AuthRequest` for its hops and resends.
  */
 function send(options: HookOptions, request: AuthRequest, given: unknown): void {
-  options.headers.authorization = request.authorization
+  setAuthHeaders(options, request)
   const { body } = request
   if (body !== given) options.body = nodeBody(body)
   ;(options.context as Context)[AUTH] = request
+}
+
+/** Sets the request's `Authorization`, and its `DPoP` proof when the token is DPoP-bound (got's header names are lower-case). */
+function setAuthHeaders(options: HookOptions, request: AuthRequest): void {
+  options.headers.authorization = request.authorization
+  if (request.dpop === undefined) delete options.headers.dpop
+  else options.headers.dpop = request.dpop
+}
+
+/** Removes `Authorization` and `DPoP`: the hop goes where the token may not. */
+function removeAuthHeaders(options: HookOptions): void {
+  delete options.headers.authorization
+  delete options.headers.dpop
 }
 
 /** The body core made ready, as got takes it: a stream as a `Readable`, bytes as a `Buffer`. */

@@ -1,8 +1,9 @@
 import type { Duplex } from 'node:stream'
+import { ErrorCode, TokenPolicyError } from '@tokenwarden/core'
 import type { AuthRequest } from '@tokenwarden/core/adapter'
 import type { Dispatcher } from 'undici'
 import { AttemptController } from './attempt-controller.ts'
-import { setAuthorization } from './headers.ts'
+import { setAuthHeaders } from './headers.ts'
 
 type Controller = Dispatcher.DispatchController
 type Handler = Dispatcher.DispatchHandler & { onBodySent?(chunk: Buffer): void; onRequestSent?(): void }
@@ -20,7 +21,10 @@ export type Dispatch = Dispatcher['dispatch']
  *   (`setImmediate`), so the first socket goes back to the pool;
  * - failures (token acquisition, an abort or `headersTimeout` while waiting) reach downstream
  *   through `onResponseError`;
- * - it is itself the controller downstream is given ({@link AttemptController}): one object a request.
+ * - it is itself the controller downstream is given ({@link AttemptController}): one object a request;
+ * - a DPoP-bound request that an interceptor composed inside this one sends again (`redirect` or
+ *   `retry` in the wrong compose order) would carry a stale proof: it fails with
+ *   `TOKEN_DPOP_STALE_PROOF` instead.
  */
 export class AuthHandler extends AttemptController implements Handler {
   readonly #request: AuthRequest
@@ -32,6 +36,9 @@ export class AuthHandler extends AttemptController implements Handler {
   /** Set while a response is being swallowed; called once its body is drained. */
   #drained: (() => void) | undefined
   #done = false
+  /** Sends this handler dispatched, and sends that started: more starts than sends mean an inner interceptor resent. */
+  #sends = 0
+  #starts = 0
 
   constructor(request: AuthRequest, dispatch: Dispatch, opts: Dispatcher.DispatchOptions, handler: Handler) {
     super()
@@ -51,6 +58,7 @@ export class AuthHandler extends AttemptController implements Handler {
 
   onRequestStart(controller: Controller, context: unknown): void {
     this.follow(controller)
+    if (++this.#starts > this.#sends && this.#request.dpop !== undefined) return controller.abort(staleProof())
     if (!this.#resent) this.#handler.onRequestStart?.(this, context)
   }
 
@@ -104,7 +112,8 @@ export class AuthHandler extends AttemptController implements Handler {
     const request = this.#request
     const opts = this.#opts
     const body = request.body === opts.body ? opts.body : (request.body as Dispatcher.DispatchOptions['body'])
-    return this.#dispatch({ ...opts, body, headers: setAuthorization(opts.headers, request.authorization) }, this)
+    this.#sends++
+    return this.#dispatch({ ...opts, body, headers: setAuthHeaders(opts.headers, request.authorization, request.dpop) }, this)
   }
 
   /** Sends from a callback: unless the request has already ended, and reporting a throw downstream. */
@@ -128,4 +137,12 @@ export class AuthHandler extends AttemptController implements Handler {
     this.#done = true
     this.#handler.onResponseError?.(this, error as Error)
   }
+}
+
+function staleProof(): TokenPolicyError {
+  return new TokenPolicyError(
+    ErrorCode.DPOP_STALE_PROOF,
+    'a DPoP-bound request was sent again without a new proof: compose authInterceptor() before (inside) redirect and retry, e.g. compose(authInterceptor(name), interceptors.redirect())',
+    { transient: false },
+  )
 }

@@ -2,15 +2,17 @@ import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
 import { type AuthPlan, RequestAuth, invalidOption } from '@tokenwarden/core/adapter'
 import { Dispatcher1Wrapper, type Dispatcher, errors } from 'undici'
 import { AuthHandler, type Dispatch } from './auth-handler.ts'
-import { getAuthorization, setAuthorization } from './headers.ts'
+import { getAuthorization, setAuthHeaders } from './headers.ts'
 
 /** Node's bundled fetch passes v1 handlers (`onHeaders`…) to a `dispatcher` it is given: convert them. */
 const wrapHandler = (Dispatcher1Wrapper as unknown as { wrapHandler(handler: object): Dispatcher.DispatchHandler })
   .wrapHandler
 
-/** Where a dispatch goes: its origin, or its absolute `path` when sent through a proxy. */
-function targetOf(opts: Dispatcher.DispatchOptions): string | URL {
-  return opts.path.charCodeAt(0) === 47 ? (opts.origin as string | URL) : opts.path
+/** Where a dispatch goes: its origin and path, or its absolute `path` when sent through a proxy. */
+function targetOf(opts: Dispatcher.DispatchOptions): string {
+  const { origin, path } = opts
+  if (path.charCodeAt(0) !== 47) return path
+  return `${typeof origin === 'string' ? origin : (origin as URL).origin}${path}`
 }
 
 /** The error undici raises when `headersTimeout` passes: a wait for a token that long ends with it. */
@@ -100,7 +102,7 @@ export function authInterceptor(
         if (authorization !== undefined) callersOwn.add(legacyOrHandler)
         return dispatch(opts, handler)
       }
-      if (plan === 'strip') return dispatch({ ...opts, headers: setAuthorization(opts.headers, undefined) }, handler)
+      if (plan === 'strip') return dispatch({ ...opts, headers: setAuthHeaders(opts.headers, undefined) }, handler)
       return new AuthHandler(plan, dispatch, opts, handler).start()
     }
 }

@@ -11,6 +11,14 @@ function isAuthorization(name: unknown): boolean {
   return text.length === 13 && text.toLowerCase() === 'authorization'
 }
 
+/** `Authorization` or `DPoP`, whatever the case: the headers a token travels in. */
+function isAuthHeader(name: unknown): boolean {
+  const text = String(name)
+  return (text.length === 13 || text.length === 4) && AUTH_HEADERS.has(text.toLowerCase())
+}
+
+const AUTH_HEADERS: ReadonlySet<string> = new Set(['authorization', 'dpop'])
+
 function isRecord(headers: NonNullable<DispatchHeaders>): headers is OutgoingHttpHeaders {
   return !Array.isArray(headers) && typeof (headers as Iterable<unknown>)[Symbol.iterator] !== 'function'
 }
@@ -34,19 +42,25 @@ export function getAuthorization(headers: DispatchHeaders): string | undefined {
 }
 
 /**
- * `headers` without any case-variant of `Authorization`, plus `authorization: value` when given.
- * The input is left as it was; an object stays an object, any other shape becomes a flat array.
+ * `headers` without any case-variant of `Authorization` or `DPoP`, plus `authorization` and `dpop`
+ * when given. The input is left as it was; an object stays an object, any other shape becomes a
+ * flat array.
  */
-export function setAuthorization(headers: DispatchHeaders, value: string | undefined): DispatchHeaders {
-  if (headers === null || headers === undefined) return value === undefined ? headers : { authorization: value }
+export function setAuthHeaders(headers: DispatchHeaders, authorization: string | undefined, dpop?: string): DispatchHeaders {
+  if (headers === null || headers === undefined) {
+    if (authorization === undefined) return headers
+    return dpop === undefined ? { authorization } : { authorization, dpop }
+  }
   if (isRecord(headers)) {
     const result: OutgoingHttpHeaders = {}
-    for (const name in headers) if (!isAuthorization(name)) result[name] = headers[name]
-    if (value !== undefined) result.authorization = value
+    for (const name in headers) if (!isAuthHeader(name)) result[name] = headers[name]
+    if (authorization !== undefined) result.authorization = authorization
+    if (dpop !== undefined) result.dpop = dpop
     return result
   }
   const flat: unknown[] = []
-  for (const [name, header] of pairs(headers as Iterable<unknown>)) if (!isAuthorization(name)) flat.push(name, header)
-  if (value !== undefined) flat.push('authorization', value)
+  for (const [name, header] of pairs(headers as Iterable<unknown>)) if (!isAuthHeader(name)) flat.push(name, header)
+  if (authorization !== undefined) flat.push('authorization', authorization)
+  if (dpop !== undefined) flat.push('dpop', dpop)
   return flat as string[]
 }

@@ -11,6 +11,7 @@ import {
 } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { type AuthFixture, type Echo, authFixture } from '../../../test/support/index.ts'
+import { dpopBinding } from '@tokenwarden/core/adapter'
 import { authInterceptor } from '../src/index.ts'
 
 async function fixture(options?: Parameters<typeof authFixture>[0]): Promise<AuthFixture> {
@@ -299,5 +300,28 @@ describe('authInterceptor and fetch', () => {
     f.server.revokeAll()
     const response = await undiciFetch(f.server.url('/echo'), { dispatcher })
     expect(((await response.json()) as Echo).token).toBe('token-2')
+  })
+})
+
+describe('undici authInterceptor: DPoP (the right order is in the conformance suite)', () => {
+  /** A credential whose tokens are DPoP-bound, to a key generated for the test. */
+  async function boundFixture(): Promise<AuthFixture> {
+    const source = {
+      kind: 'bound',
+      acquire: async () => ({ accessToken: 'bound', tokenType: 'DPoP', expiresIn: 600 }),
+      dpop: dpopBinding({}, async () => undefined),
+    }
+    const f = await fixture({ manager: { source } })
+    f.server.accept('bound')
+    return f
+  }
+
+  it('fails with TOKEN_DPOP_STALE_PROOF when a redirect interceptor inside it would resend an old proof', async () => {
+    const f = await boundFixture()
+    const agent = new Agent().compose(interceptors.redirect({ maxRedirections: 2 }), authInterceptor(f.name, { registry: f.registry }))
+    onTestFinished(() => agent.close())
+    const target = f.server.url(`/redirect?status=307&to=${encodeURIComponent(f.server.url('/echo'))}`)
+    await expect(request(target, { dispatcher: agent })).rejects.toMatchObject({ code: 'TOKEN_DPOP_STALE_PROOF' })
+    expect(f.server.requests.map((r) => r.path)).toEqual([expect.stringMatching(/^\/redirect/)])
   })
 })

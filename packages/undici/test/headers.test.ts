@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { getAuthorization, setAuthorization } from '../src/headers.ts'
+import { getAuthorization, setAuthHeaders } from '../src/headers.ts'
 
 describe('getAuthorization', () => {
   it.each([
@@ -21,10 +21,10 @@ describe('getAuthorization', () => {
   })
 })
 
-describe('setAuthorization', () => {
+describe('setAuthHeaders', () => {
   it('removes every case-variant from an object and sets one, leaving the input as it was', () => {
     const headers = { Authorization: 'a', AUTHORIZATION: 'b', 'x-a': '1' }
-    expect(setAuthorization(headers, 'Bearer t')).toEqual({ 'x-a': '1', authorization: 'Bearer t' })
+    expect(setAuthHeaders(headers, 'Bearer t')).toEqual({ 'x-a': '1', authorization: 'Bearer t' })
     expect(headers).toEqual({ Authorization: 'a', AUTHORIZATION: 'b', 'x-a': '1' })
   })
 
@@ -33,13 +33,23 @@ describe('setAuthorization', () => {
     ['pairs', [['x-a', '1'], ['Authorization', 'a'], ['authorization', 'b']]],
     ['a Map', new Map([['x-a', '1'], ['AUTHORIZATION', 'a']])],
   ])('turns %s into a flat array with one authorization', (_, headers) => {
-    expect(setAuthorization(headers as never, 'Bearer t')).toEqual(['x-a', '1', 'authorization', 'Bearer t'])
+    expect(setAuthHeaders(headers as never, 'Bearer t')).toEqual(['x-a', '1', 'authorization', 'Bearer t'])
   })
 
   it('only removes when no value is given', () => {
-    expect(setAuthorization({ authorization: 'a', 'x-a': '1' }, undefined)).toEqual({ 'x-a': '1' })
-    expect(setAuthorization(['authorization', 'a'], undefined)).toEqual([])
-    expect(setAuthorization(undefined, undefined)).toBeUndefined()
-    expect(setAuthorization(null, 'Bearer t')).toEqual({ authorization: 'Bearer t' })
+    expect(setAuthHeaders({ authorization: 'a', 'x-a': '1' }, undefined)).toEqual({ 'x-a': '1' })
+    expect(setAuthHeaders(['authorization', 'a'], undefined)).toEqual([])
+    expect(setAuthHeaders(undefined, undefined)).toBeUndefined()
+    expect(setAuthHeaders(null, 'Bearer t')).toEqual({ authorization: 'Bearer t' })
+  })
+
+  it('removes every case-variant of DPoP too, and sets a proof when given', () => {
+    expect(setAuthHeaders({ DPoP: 'old', Authorization: 'DPoP a', 'x-a': '1' }, 'DPoP b', 'proof')).toEqual({
+      'x-a': '1',
+      authorization: 'DPoP b',
+      dpop: 'proof',
+    })
+    expect(setAuthHeaders(['dpop', 'old', 'x-a', '1'], undefined)).toEqual(['x-a', '1'])
+    expect(setAuthHeaders(undefined, 'DPoP b', 'proof')).toEqual({ authorization: 'DPoP b', dpop: 'proof' })
   })
 })

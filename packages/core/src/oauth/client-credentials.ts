@@ -59,12 +59,13 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
   const audience = stringList(options.audience, 'audience')
   return {
     kind: 'client-credentials',
+    dpop: client.dpop,
     acquire(ctx) {
       const parameters = buildParameters(ctx, own, {
         resource: resource.length > 0 ? resource : undefined,
         audience: audience.length > 0 ? audience : undefined,
       })
-      return client.request(ctx, (config) => clientCredentialsGrant(config, parameters), [])
+      return client.request(ctx, (config, dpop) => clientCredentialsGrant(config, parameters, dpop), [])
     },
   }
 }

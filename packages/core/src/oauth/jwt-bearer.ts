@@ -50,13 +50,14 @@ export function jwtBearer(options: JwtBearerOptions): TokenSource {
   const own = { scope: scopeList(options.scope), params: checkParams(options.params) }
   return {
     kind: 'jwt-bearer',
+    dpop: client.dpop,
     async acquire(ctx) {
       const value = await readProvided(assertion, ctx, 'assertion')
       const parameters = buildParameters(ctx, own, {
         assertion: value,
         resource: resource.length > 0 ? resource : undefined,
       })
-      return client.request(ctx, (config) => genericGrantRequest(config, JWT_BEARER_GRANT_TYPE, parameters), [value])
+      return client.request(ctx, (config, dpop) => genericGrantRequest(config, JWT_BEARER_GRANT_TYPE, parameters, dpop), [value])
     },
   }
 }

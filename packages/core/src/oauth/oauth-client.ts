@@ -1,6 +1,15 @@
-import { Configuration, type TokenEndpointResponse, allowInsecureRequests, customFetch } from 'openid-client'
+import {
+  Configuration,
+  type DPoPHandle,
+  type DPoPOptions,
+  type TokenEndpointResponse,
+  allowInsecureRequests,
+  customFetch,
+} from 'openid-client'
 import { abortable } from '../abortable.ts'
-import { invalidOption } from '../errors.ts'
+import { type DPoPBinding, dpopBinding } from '../dpop/dpop-binding.ts'
+import { checkDPoPOptions } from '../dpop/dpop-key.ts'
+import { ErrorCode, TokenError, invalidOption } from '../errors.ts'
 import type { AcquireContext, TokenGrant } from '../source.ts'
 import { clientAuthentication } from './client-auth.ts'
 import { type FailureContext, endpointFailure, malformedAnswer } from './endpoint-failure.ts'
@@ -8,8 +17,8 @@ import { HttpExchange } from './http-exchange.ts'
 import { type OAuthClientOptions, oauthDefaults, requireObject, requireString } from './oauth-options.ts'
 import { needsInsecureRequests, serverTarget } from './server-metadata.ts'
 
-/** One openid-client grant call, made with the request's {@link Configuration}. */
-export type GrantCall = (config: Configuration) => Promise<TokenEndpointResponse>
+/** One openid-client grant call, made with the request's {@link Configuration} and its DPoP handle, if any. */
+export type GrantCall = (config: Configuration, options: DPoPOptions) => Promise<TokenEndpointResponse>
 
 /** The part every OAuth source shares: where the server is, how the client authenticates, how a request is sent. */
 export interface OAuthClient {
@@ -20,6 +29,8 @@ export interface OAuthClient {
    * secret values (refresh token, subject token, assertion), kept out of any error it throws.
    */
   request(ctx: AcquireContext, call: GrantCall, secrets: readonly string[]): Promise<TokenGrant>
+  /** The credential's DPoP key, when the source was made with `dpop`. */
+  readonly dpop: DPoPBinding | undefined
 }
 
 /**
@@ -41,10 +52,19 @@ export function oauthClient(options: OAuthClientOptions): OAuthClient {
   }
   const target = serverTarget(options)
   const auth = clientAuthentication(options)
+  const dpopOptions = checkDPoPOptions(options.dpop)
+  const dpop =
+    dpopOptions === undefined
+      ? undefined
+      : dpopBinding(dpopOptions, async () => (await target.metadata(timeoutMs, true)).dpop_signing_alg_values_supported)
+  /** One openid-client DPoP handle per credential serves every request's Configuration. */
+  let handle: DPoPHandle | undefined
   return {
     clientId,
+    dpop,
     async request(ctx, call, secrets) {
       const metadata = await abortable(target.metadata(timeoutMs, ctx.mayUnref === true), ctx.signal)
+      const key = dpop === undefined ? undefined : await abortable(dpop.key(), ctx.signal)
       const prepared = await auth.prepare(ctx)
       const context: FailureContext = {
         what: 'token endpoint',
@@ -60,13 +80,25 @@ export function oauthClient(options: OAuthClientOptions): OAuthClient {
         config.timeout = 0
         config[customFetch] = exchange.fetch
         if (needsInsecureRequests(metadata.token_endpoint)) allowInsecureRequests(config)
-        response = await call(config)
+        if (key !== undefined) handle ??= key.handle(config)
+        response = await call(config, { DPoP: handle })
       } catch (error) {
         throw endpointFailure(error, exchange, context)
       }
-      return toGrant(response, exchange, context)
+      const grant = toGrant(response, exchange, context)
+      if (dpop?.required === true && grant.tokenType !== 'dpop') throw notBound(ctx)
+      return grant
     },
   }
+}
+
+/** The error for a Bearer token issued to a credential that requires DPoP. */
+function notBound(ctx: AcquireContext): TokenError {
+  return new TokenError(
+    ErrorCode.DPOP_NOT_BOUND,
+    `the token endpoint issued "${ctx.credential}" a token that is not DPoP-bound, and dpop.required is set`,
+    { credential: ctx.credential, transient: false },
+  )
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { JsonWebKey, webcrypto } from 'node:crypto'
+import type { DPoPOptions } from '../dpop/dpop-key.ts'
 import { ErrorCode, TokenError, invalidOption } from '../errors.ts'
 import { parseScope } from '../normalize-grant.ts'
 import type { AcquireContext } from '../source.ts'
@@ -60,6 +61,15 @@ export interface OAuthClientOptions {
   clientAuth?: ClientAuthMethod | undefined
   /** Milliseconds one request may take once sent (queue time excluded). @default 10000 */
   timeoutMs?: number | undefined
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): `true`, or `{ key?, alg?, required? }`. The
+   * credential signs token requests and every request its tokens are sent with, with one key: the
+   * one given (a `CryptoKeyPair` with an extractable private key, a private JWK or a PKCS#8 PEM,
+   * so that several processes can share it), else one generated with the cheapest algorithm the
+   * server lists. A token the server issues as Bearer is used as Bearer, unless `required`.
+   * @default off
+   */
+  dpop?: boolean | DPoPOptions | undefined
 }
 
 /** Extra token request parameters: a value or a list of values (sent as repeated parameters). */

@@ -63,12 +63,13 @@ export function refreshToken(options: RefreshTokenOptions): TokenSource {
 
   const send = async (ctx: AcquireContext, token: string): Promise<TokenGrant> => {
     const parameters = buildParameters(ctx, own, {})
-    const grant = await client.request(ctx, (config) => refreshTokenGrant(config, token, parameters), [token])
+    const grant = await client.request(ctx, (config, dpop) => refreshTokenGrant(config, token, parameters, dpop), [token])
     return { ...grant, refreshToken: grant.refreshToken ?? token }
   }
 
   return {
     kind: 'refresh-token',
+    dpop: client.dpop,
     async acquire(ctx) {
       const used = ctx.previous?.refreshToken ?? initial
       let failure: unknown

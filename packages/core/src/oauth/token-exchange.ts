@@ -111,6 +111,7 @@ export function tokenExchange(options: TokenExchangeOptions): TokenSource {
   const own = { scope: scopeList(options.scope), params: checkParams(options.params) }
   return {
     kind: 'token-exchange',
+    dpop: client.dpop,
     async acquire(ctx) {
       const subjectToken = await readProvided(subject, ctx, 'subjectToken')
       const actorToken = actor === undefined ? undefined : await readProvided(actor, ctx, 'actorToken')
@@ -124,7 +125,7 @@ export function tokenExchange(options: TokenExchangeOptions): TokenSource {
         resource: resource.length > 0 ? resource : undefined,
       })
       const secrets = actorToken === undefined ? [subjectToken] : [subjectToken, actorToken]
-      return client.request(ctx, (config) => genericGrantRequest(config, TOKEN_EXCHANGE_GRANT_TYPE, parameters), secrets)
+      return client.request(ctx, (config, dpop) => genericGrantRequest(config, TOKEN_EXCHANGE_GRANT_TYPE, parameters, dpop), secrets)
     },
   }
 }

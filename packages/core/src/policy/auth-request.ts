@@ -2,7 +2,7 @@ import { type WaitBounds, waitWithin } from '../adapter-support/wait-bounds.ts'
 import { INSPECT } from '../inspect-symbol.ts'
 import type { TokenManager } from '../token-manager.ts'
 import type { Token } from '../token.ts'
-import { decideChallenge } from './challenge-decision.ts'
+import { type ChallengeAction, decideChallenge } from './challenge-decision.ts'
 import { decodeClaimsChallenge } from './claims.ts'
 import { bufferBody, isReplayableBody, isStreamBody } from './replay.ts'
 import type { RequestAuth } from './request-auth.ts'
@@ -32,15 +32,24 @@ export interface RequestView extends Partial<WaitBounds> {
 export type HeaderLookup = (name: string) => string | readonly string[] | null | undefined
 
 /**
- * Why a request is sent again: `token`, with a new token (a 401, or a claims challenge); `scope`,
- * after its scopes were upgraded (a 403 `insufficient_scope`).
+ * Why a request is sent again: `nonce`, with a proof carrying the server's new DPoP nonce (no
+ * token request); `token`, with a new token (a 401, or a claims challenge); `scope`, after its
+ * scopes were upgraded (a 403 `insufficient_scope`).
  */
-export type RetryKind = 'token' | 'scope'
+export type RetryKind = 'nonce' | 'token' | 'scope'
 
 /** A request is sent at most this many times, redirect hops not counted. */
 const MAX_SENDS = 3
-const KIND_BITS: Readonly<Record<RetryKind, number>> = { token: 1, scope: 2 }
+const KIND_BITS: Readonly<Record<RetryKind, number>> = { token: 1, scope: 2, nonce: 4 }
 const noop = (): void => {}
+/** The retry each decision leads to. */
+const RETRY_KINDS: Readonly<Record<ChallengeAction, RetryKind | undefined>> = {
+  nonce: 'nonce',
+  reacquire: 'token',
+  claims: 'token',
+  'upgrade-scopes': 'scope',
+  returned: undefined,
+}
 /** The error a wait rejects with when a client gave a timeout but no error of its own for it. */
 const timeoutError = (): unknown => new DOMException('the wait for a token timed out', 'TimeoutError')
 
@@ -49,8 +58,9 @@ const timeoutError = (): unknown => new DOMException('the wait for a token timed
  * gets: everything an adapter used to track. Simple rules:
  * - {@link AuthRequest.ready} makes the first send ready: the token (at once when cached: no
  *   promise on the hot path) and, when a streamed body must be replayable, the body buffered;
- * - {@link AuthRequest.authorization} and {@link AuthRequest.body} are what the adapter sends, each
- *   time it sends;
+ * - {@link AuthRequest.authorization}, {@link AuthRequest.dpop} and {@link AuthRequest.body} are
+ *   what the adapter sends, each time it sends: a DPoP-bound token gets a new proof for every send
+ *   (first send, redirect hop, retry), signed for the URL and method of that send;
  * - {@link AuthRequest.redirected} tells, for each redirect hop, whether the token goes along;
  * - {@link AuthRequest.respond} reads each response and says whether to send again, with which
  *   token; each retry kind happens at most once, a request is sent at most three times.
@@ -61,6 +71,12 @@ export class AuthRequest {
   readonly #view: RequestView
   #token: Token | undefined
   #authorization = ''
+  #dpop: string | undefined
+  /** The nonce the last proof carried. */
+  #proofNonce: string | undefined
+  /** Where and how the next send goes (a redirect hop changes them). */
+  #url: string | URL
+  #method: string
   #body: unknown
   #replayable: boolean
   /** Whether the last hop went to an origin the token may not go to (sent without it). */
@@ -73,6 +89,8 @@ export class AuthRequest {
     this.#auth = auth
     this.#manager = manager
     this.#view = view
+    this.#url = view.url
+    this.#method = view.method.toUpperCase()
     this.#body = view.body
     this.#replayable = isReplayableBody(view.body)
   }
@@ -85,6 +103,11 @@ export class AuthRequest {
   /** The `Authorization` value to send; set by {@link AuthRequest.ready} and by a retry. */
   get authorization(): string {
     return this.#authorization
+  }
+
+  /** The `DPoP` proof to send with a DPoP-bound token (a new one for each send); `undefined` for a bearer token. */
+  get dpop(): string | undefined {
+    return this.#dpop
   }
 
   /**
@@ -131,12 +154,18 @@ export class AuthRequest {
   }
 
   /**
-   * A redirect hop to `url`: `'attach'` when the token may go there (send `authorization` again),
-   * `'strip'` when it may not (send the hop without any `Authorization`).
+   * A redirect hop (or a resend the client makes by itself) to `url`, with `method` when the hop
+   * changes it (a 303): `'attach'` when the token may go there (send `authorization`, and the new
+   * `dpop` proof, again), `'strip'` when it may not (send the hop with neither `Authorization` nor
+   * `DPoP`).
    */
-  redirected(url: string | URL): 'attach' | 'strip' {
+  redirected(url: string | URL, method?: string): 'attach' | 'strip' {
     this.#stripped = !this.#auth.allows(url)
-    return this.#stripped ? 'strip' : 'attach'
+    if (this.#stripped) return 'strip'
+    this.#url = url
+    if (method !== undefined) this.#method = method.toUpperCase()
+    if (this.#token !== undefined) this.#sign(this.#token)
+    return 'attach'
   }
 
   /**
@@ -148,17 +177,19 @@ export class AuthRequest {
    */
   respond(status: number, header: HeaderLookup): Promise<RetryKind> | undefined {
     const used = this.#token
-    if ((status !== 401 && status !== 403) || used === undefined || this.#stripped) return undefined
+    if (used === undefined || this.#stripped) return undefined
+    const freshNonce = this.#dpop !== undefined && this.#learnNonce(header)
+    if (status !== 401 && status !== 403) return undefined
     const manager = this.#manager
     const decision = decideChallenge(status, parseWWWAuthenticate(header('www-authenticate')), {
       credential: manager.name,
       tokenType: used.tokenType,
       reacquire: this.#auth.retryOnUnauthorized,
+      freshNonce,
       options: this.#auth.challenges,
       decodeClaims: decodeClaimsChallenge,
     })
-    const kind: RetryKind | undefined =
-      decision.action === 'returned' ? undefined : decision.action === 'upgrade-scopes' ? 'scope' : 'token'
+    const kind = RETRY_KINDS[decision.action]
     const spent = kind !== undefined && ((this.#kinds & KIND_BITS[kind]) !== 0 || this.#sends >= MAX_SENDS)
     const retry = kind !== undefined && !spent && (this.#replayable || kind === 'token')
     const { challenge } = decision
@@ -168,6 +199,7 @@ export class AuthRequest {
     }
     if (!retry) return undefined
     const { claims, scopes } = decision
+    if (kind === 'nonce') return this.#retry(kind, () => Promise.resolve(used))
     if (kind === 'scope') return this.#retry(kind, (signal) => manager.upgradeScopes(scopes ?? [], { signal }))
     if (this.#replayable) return this.#retry(kind, (signal) => manager.reacquire(used, { signal, claims }))
     manager.reacquire(used, { claims }).catch(noop)
@@ -201,5 +233,31 @@ export class AuthRequest {
   #use(token: Token): void {
     this.#token = token
     this.#authorization = token.authorization
+    this.#sign(token)
   }
+
+  /** A new proof for the next send, when `token` is DPoP-bound and the credential has its key. */
+  #sign(token: Token): void {
+    const dpop = token.tokenType === 'DPoP' ? this.#manager.dpop : undefined
+    if (dpop === undefined) {
+      this.#dpop = undefined
+      return
+    }
+    const nonce = dpop.nonces.get(originOf(this.#url))
+    this.#proofNonce = nonce
+    this.#dpop = dpop.key.proof({ htm: this.#method, htu: this.#url, accessToken: token.accessToken, nonce, now: dpop.now() })
+  }
+
+  /** Learns the response's `DPoP-Nonce` for its origin; whether it differs from the one the proof carried. */
+  #learnNonce(header: HeaderLookup): boolean {
+    const value = header('dpop-nonce')
+    const nonce = typeof value === 'string' ? value : value?.[0]
+    if (nonce === undefined || nonce === null) return false
+    this.#manager.dpop?.nonces.learn(originOf(this.#url), nonce)
+    return nonce !== this.#proofNonce
+  }
+}
+
+function originOf(url: string | URL): string {
+  return (typeof url === 'string' ? new URL(url) : url).origin
 }

@@ -2,12 +2,13 @@ import type { Challenge } from './www-authenticate.ts'
 
 /**
  * What a request does after a 401 or 403 challenge:
+ * - `nonce`: a DPoP proof carrying the server's new nonce, then sent again (no token request);
  * - `reacquire`: a new token (`invalid_token`, a bare 401), then the request is sent again;
  * - `claims`: a new token acquired with the claims the challenge asked for (CAE), then sent again;
  * - `upgrade-scopes`: the scopes the challenge named are added, then sent again;
  * - `returned`: the response goes to the caller as it is.
  */
-export type ChallengeAction = 'reacquire' | 'claims' | 'upgrade-scopes' | 'returned'
+export type ChallengeAction = 'nonce' | 'reacquire' | 'claims' | 'upgrade-scopes' | 'returned'
 
 /** A challenge as a user's {@link ChallengeOptions.onChallenge} hook sees it: never a secret. */
 export interface ChallengeInfo {
@@ -58,6 +59,8 @@ export interface ChallengeContext {
   readonly tokenType: string
   /** Whether 401s may lead to a new token at all (`retryOnUnauthorized`). */
   readonly reacquire: boolean
+  /** Whether the response carried a `DPoP-Nonce` other than the one the request's proof carried. */
+  readonly freshNonce: boolean
   readonly options: ChallengeOptions
   /** Decodes a `claims` parameter to JSON text; `undefined` when it is not valid. */
   readonly decodeClaims: (value: string) => string | undefined
@@ -69,6 +72,8 @@ const NOT_A_TOKEN_PROBLEM: ReadonlySet<string> = new Set(['invalid_request', 'in
 /**
  * Decides what a 401 or 403 leads to, from its parsed challenges. Simple rules, for the challenge
  * whose scheme is the token's ("ours"):
+ * - ours with `use_dpop_nonce` → `nonce` when the response brought a new nonce, else `returned`:
+ *   never a token request;
  * - 401 with no challenge, or ours with `invalid_token` or no `error` → `reacquire`;
  * - 401 ours with `insufficient_claims` and claims that decode to JSON → `claims`;
  * - 403 ours with `insufficient_scope` and `scope` → `upgrade-scopes` when the credential allows it;
@@ -85,6 +90,7 @@ export function decideChallenge(status: number, challenges: readonly Challenge[]
   if (ours !== undefined && (error === undefined || NOT_A_TOKEN_PROBLEM.has(error))) {
     return status === 401 && error === undefined && context.reacquire ? reacquire(ours) : returned(ours)
   }
+  if (ours !== undefined && error === 'use_dpop_nonce') return context.freshNonce ? { action: 'nonce', challenge: ours } : returned(ours)
   if (ours !== undefined && status === 401 && error === 'invalid_token') return context.reacquire ? reacquire(ours) : returned(ours)
   if (ours !== undefined && status === 401 && error === 'insufficient_claims') {
     const claims = ours.params.claims === undefined ? undefined : context.decodeClaims(ours.params.claims)
