@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from './clock.ts'
 import { invalidOption } from './errors.ts'
+import { type ChallengeOptions, checkChallenges } from './policy/challenge-decision.ts'
 import { OriginPolicy } from './policy/origins.ts'
 import { failureDefaults } from './failure-gate.ts'
 import { defaultRetryDelay } from './retry-policy.ts'
@@ -77,6 +78,13 @@ export interface TokenManagerOptions {
   defaultExpiresIn?: number | undefined
   /** Scopes to request; sources that take scopes use these over their own. @default the source's own */
   scopes?: readonly string[] | undefined
+  /**
+   * How every adapter answers 401 and 403 challenges for this credential: `upgradeScopes` (after a
+   * 403 `insufficient_scope`, add the scopes named and resend once) and `onChallenge` (decides
+   * challenges core does not handle). An adapter's own `challenges` option replaces these member by member.
+   * @default { upgradeScopes: false }
+   */
+  challenges?: ChallengeOptions | undefined
 }
 
 /** The validated options, with defaults applied and durations in ms. */
@@ -96,6 +104,7 @@ export interface ResolvedOptions {
   clock: Clock
   defaultExpiresIn: number | undefined
   scopes: readonly string[] | undefined
+  challenges: ChallengeOptions
 }
 
 const PREFETCH: readonly string[] = ['async', 'lazy', 'sync']
@@ -152,6 +161,7 @@ export function resolveOptions(options: TokenManagerOptions): ResolvedOptions {
     clock,
     defaultExpiresIn: positive(options.defaultExpiresIn, 'defaultExpiresIn'),
     scopes,
+    challenges: checkChallenges(options.challenges, 'challenges'),
   }
 }
 

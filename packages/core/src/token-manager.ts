@@ -5,6 +5,7 @@ import { type AcquisitionJob as Job, asksForMore, mayJoin } from './acquisition-
 import { ErrorCode, TokenError } from './errors.ts'
 import { FailureGate } from './failure-gate.ts'
 import { type NormalizedToken, parseScope } from './normalize-grant.ts'
+import type { ChallengeOptions } from './policy/challenge-decision.ts'
 import type { OriginPolicy } from './policy/origins.ts'
 import { Renewal, type RenewalHost } from './renewal.ts'
 import type { AcquireReason, TokenGrant } from './source.ts'
@@ -87,6 +88,8 @@ export class TokenManager implements AsyncDisposable {
   /** Where this credential's token may be sent. */
   readonly origins: OriginPolicy
 
+  /** How adapters answer 401 and 403 challenges for this credential (its `challenges` option). */
+  readonly challenges: ChallengeOptions
   readonly #options: ResolvedOptions
   readonly #closing = new AbortController()
   readonly #listeners = new Set<TokenListener>()
@@ -132,6 +135,7 @@ export class TokenManager implements AsyncDisposable {
     this.#options = resolveOptions(options)
     this.name = this.#options.name
     this.origins = this.#options.origins
+    this.challenges = this.#options.challenges
     this.#scopes = this.#options.scopes
     const { store } = this.#options
     this.#link = store === undefined ? undefined : new StoreLink(store, this.#inside())

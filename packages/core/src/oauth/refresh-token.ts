@@ -37,7 +37,7 @@ export interface RefreshTokenOptions extends OAuthClientOptions {
  *   it; the manager persists the token, refresh token included, through its store *before* it
  *   publishes the new access token: a process that stops right after a rotation, or another one
  *   sharing the store, finds the new refresh token there (the old one is already spent);
- * - on `invalid_grant` the source re-reads the store once (another process sharing it may have
+ * - on `invalid_grant` (or `invalid_dpop_proof`, a DPoP-bound refresh token refused) the source re-reads the store once (another process sharing it may have
  *   rotated the token) and, if it holds a different refresh token, tries that one once; then it
  *   fails with {@link ReauthorizationRequiredError} (`TOKEN_REAUTHORIZATION_REQUIRED`) carrying the
  *   scopes a new authorization must grant. `options.refreshToken` is never tried again once a
@@ -99,6 +99,7 @@ export function refreshToken(options: RefreshTokenOptions): TokenSource {
   }
 }
 
+/** `invalid_grant`, or `invalid_dpop_proof` (a DPoP-bound refresh token refused with this key): no retry can fix either. */
 function isInvalidGrant(error: unknown): boolean {
-  return error instanceof TokenEndpointError && error.error === 'invalid_grant'
+  return error instanceof TokenEndpointError && (error.error === 'invalid_grant' || error.error === 'invalid_dpop_proof')
 }

@@ -186,7 +186,7 @@ export class AuthRequest {
       tokenType: used.tokenType,
       reacquire: this.#auth.retryOnUnauthorized,
       freshNonce,
-      options: this.#auth.challenges,
+      options: this.#auth.challengesOf(manager),
       decodeClaims: decodeClaimsChallenge,
     })
     const kind = RETRY_KINDS[decision.action]

@@ -1,3 +1,4 @@
+import { invalidOption } from '../errors.ts'
 import type { Challenge } from './www-authenticate.ts'
 
 /**
@@ -124,4 +125,14 @@ function askUser(status: number, challenge: Challenge, context: ChallengeContext
   } catch {
     return undefined
   }
+}
+
+/** Checks a `challenges` option (of a credential, or of an adapter); a bad one throws a coded `TypeError` naming it. */
+export function checkChallenges(options: unknown, name: string): ChallengeOptions {
+  if (options === undefined) return {}
+  if (typeof options !== 'object' || options === null) throw invalidOption(name, 'an object')
+  const { upgradeScopes, onChallenge } = options as ChallengeOptions
+  if (upgradeScopes !== undefined && typeof upgradeScopes !== 'boolean') throw invalidOption(`${name}.upgradeScopes`, 'a boolean')
+  if (onChallenge !== undefined && typeof onChallenge !== 'function') throw invalidOption(`${name}.onChallenge`, 'a function')
+  return Object.freeze({ upgradeScopes, onChallenge })
 }

@@ -3,7 +3,7 @@ import { type CredentialRegistry, credentials } from '../credential-registry.ts'
 import { ErrorCode, TokenPolicyError, invalidOption } from '../errors.ts'
 import type { TokenManager } from '../token-manager.ts'
 import { AuthRequest, type RequestView } from './auth-request.ts'
-import type { ChallengeOptions } from './challenge-decision.ts'
+import { type ChallengeOptions, checkChallenges } from './challenge-decision.ts'
 import { OriginPolicy } from './origins.ts'
 
 /** Options every adapter accepts, with the same meaning everywhere. */
@@ -19,7 +19,10 @@ export interface RequestAuthOptions {
   dangerouslyAllowInsecureHttp?: boolean | undefined
   /** Retry once with a new token after a 401. @default true */
   retryOnUnauthorized?: boolean | undefined
-  /** How 401 and 403 challenges are answered: scope upgrades, and a hook for other challenges. */
+  /**
+   * How 401 and 403 challenges are answered through this adapter: scope upgrades, and a hook for
+   * other challenges. Each member given replaces the credential's own (`challenges` of the credential).
+   */
   challenges?: ChallengeOptions | undefined
   /**
    * Largest streamed request body, in bytes, buffered so it can be replayed after a 401. A larger
@@ -63,8 +66,8 @@ export class RequestAuth {
   readonly maxReplayBytes: number
   /** Whether a 401 may lead to a new token and a resend. */
   readonly retryOnUnauthorized: boolean
-  /** How challenges are answered. */
-  readonly challenges: ChallengeOptions
+  /** How challenges are answered, over the credential's own `challenges` (adapter option). */
+  readonly #challenges: ChallengeOptions | undefined
 
   constructor(credential: string | TokenManager, options: RequestAuthOptions = {}) {
     if (typeof credential !== 'string' && typeof (credential as TokenManager)?.reacquire !== 'function') {
@@ -78,7 +81,7 @@ export class RequestAuth {
         ? undefined
         : new OriginPolicy({ origins: options.origins, dangerouslyAllowInsecureHttp: options.dangerouslyAllowInsecureHttp })
     this.retryOnUnauthorized = options.retryOnUnauthorized ?? true
-    this.challenges = checkChallenges(options.challenges)
+    this.#challenges = options.challenges === undefined ? undefined : checkChallenges(options.challenges, 'challenges')
     const maxReplayBytes = options.maxReplayBytes ?? 0
     if (!Number.isInteger(maxReplayBytes) || maxReplayBytes < 0) {
       throw invalidOption('maxReplayBytes', 'a non-negative integer')
@@ -118,6 +121,12 @@ export class RequestAuth {
     return allowed ? new AuthRequest(this, manager, view) : 'strip'
   }
 
+  /** How `manager`'s challenges are answered: the credential's `challenges`, with this adapter's over them. */
+  challengesOf(manager: TokenManager): ChallengeOptions {
+    const own = this.#challenges
+    return own === undefined ? manager.challenges : { ...manager.challenges, ...definedOnly(own) }
+  }
+
   /** Whether the token may go to `url`'s origin (a redirect hop). */
   allows(url: string | URL): boolean {
     return this.#originPolicy(this.manager()).allows(typeof url === 'string' ? originOf(url) : url)
@@ -150,14 +159,10 @@ export class RequestAuth {
   }
 }
 
-/** Checks the `challenges` option. */
-function checkChallenges(options: ChallengeOptions | undefined): ChallengeOptions {
-  if (options === undefined) return {}
-  if (typeof options !== 'object' || options === null) throw invalidOption('challenges', 'an object')
+/** `options` without its undefined members, so they do not hide the credential's. */
+function definedOnly(options: ChallengeOptions): ChallengeOptions {
   const { upgradeScopes, onChallenge } = options
-  if (upgradeScopes !== undefined && typeof upgradeScopes !== 'boolean') throw invalidOption('challenges.upgradeScopes', 'a boolean')
-  if (onChallenge !== undefined && typeof onChallenge !== 'function') throw invalidOption('challenges.onChallenge', 'a function')
-  return { upgradeScopes, onChallenge }
+  return { ...(upgradeScopes === undefined ? {} : { upgradeScopes }), ...(onChallenge === undefined ? {} : { onChallenge }) }
 }
 
 /** The origin part of an absolute URL string (`https://a.example:8443/x?y` → `https://a.example:8443`), without allocating when it is one already. */

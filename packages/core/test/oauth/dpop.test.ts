@@ -1,8 +1,9 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ErrorCode } from '../../src/errors.ts'
+import { ErrorCode, ReauthorizationRequiredError } from '../../src/errors.ts'
 import { clientCredentials } from '../../src/oauth/client-credentials.ts'
+import { refreshToken } from '../../src/oauth/refresh-token.ts'
 import { AuthRequest } from '../../src/policy/auth-request.ts'
 import { RequestAuth } from '../../src/policy/request-auth.ts'
 import { MemoryStore } from '../../src/stores/memory-store.ts'
@@ -69,6 +70,27 @@ describe('DPoP token requests', () => {
     const m = manager({ required: true }, { maxRetries: 3 })
     await expect(m.getToken()).rejects.toMatchObject({ code: ErrorCode.DPOP_NOT_BOUND, transient: false })
     expect(proofs).toHaveLength(1)
+  })
+})
+
+describe('DPoP refresh tokens', () => {
+  it('treats invalid_dpop_proof on a refresh like invalid_grant: reauthorization required, no retry', async () => {
+    let requests = 0
+    const refusing = await listen((req, res) => {
+      void readBody(req).then(() => {
+        requests++
+        sendJson(res, 400, { error: 'invalid_dpop_proof', error_description: 'the proof does not match the bound key' })
+      })
+    })
+    try {
+      const source = refreshToken({ tokenEndpoint: `${refusing.url}/token`, clientId: 'c', refreshToken: 'rt-1', dpop: { key: sharedKey() } })
+      const m = new TokenManager({ name: 'rt', source, origins: [API], prefetch: 'lazy', maxRetries: 3 })
+      managers.push(m)
+      await expect(m.getToken()).rejects.toBeInstanceOf(ReauthorizationRequiredError)
+      expect(requests).toBe(1)
+    } finally {
+      await refusing.close()
+    }
   })
 })
 

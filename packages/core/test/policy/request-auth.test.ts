@@ -202,6 +202,22 @@ describe('AuthRequest.respond', () => {
     expect(source.contexts[1]?.reason).toBe('scope-upgrade')
   })
 
+  it("takes the credential's challenges option; an adapter's own replaces it member by member", async () => {
+    const source = countingSource((call, ctx) => ({ accessToken: `token-${call}`, expiresIn: 600, scope: ctx.scopes ?? ['read'] }))
+    const clock = new ManualClock()
+    registry.register('scoped', { source, origins: ['https://api.example.com'], prefetch: 'lazy', clock, challenges: { upgradeScopes: true } })
+    const header = challenge('Bearer error="insufficient_scope", scope="write"')
+    const byCredential = new RequestAuth('scoped', { registry })
+    await expect((await sent(byCredential)).respond(403, header)).resolves.toBe('scope')
+    const overridden = new RequestAuth('scoped', { registry, challenges: { upgradeScopes: false } })
+    expect((await sent(overridden)).respond(403, header)).toBeUndefined()
+    const hookOnly = new RequestAuth('scoped', { registry, challenges: { onChallenge: () => undefined } })
+    await expect((await sent(hookOnly)).respond(403, challenge('Bearer error="insufficient_scope", scope="admin"'))).resolves.toBe('scope')
+    expect(() => registry.register('bad', { source, challenges: { upgradeScopes: 1 as never } })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTION, option: 'challenges.upgradeScopes' }),
+    )
+  })
+
   it('returns a step-up challenge (RFC 9470) without a token request, and tells subscribers', async () => {
     const { auth, manager, source } = setup()
     const events: unknown[] = []
