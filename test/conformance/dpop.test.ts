@@ -91,6 +91,21 @@ describe.each(drivers)('$name: DPoP', (driver) => {
     expect(JSON.parse(away.body)).not.toHaveProperty('dpop')
   })
 
+  it('answers 100 concurrent 401s for a revoked DPoP token with one token request, each request resent with a new proof', async () => {
+    const { provider, server, manager, http } = await dpopWorld(driver)
+    await http.request({ url: server.url('/echo') })
+    const before = issued(provider)
+    server.revoke((manager.peek() as { accessToken: string }).accessToken)
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => http.request({ method: 'POST', url: server.url(`/echo/${i}`), body: { kind: 'string', value: `b${i}` } })),
+    )
+    expect(responses.map((r) => r.status)).toEqual(Array.from({ length: 100 }, () => 200))
+    expect(issued(provider)).toBe(before + 1)
+    const rejected = server.requests.filter((r) => r.status === 401 && r.reason === 'access-token')
+    expect(rejected.length).toBeGreaterThan(0)
+    expect(rejected.length).toBeLessThanOrEqual(100)
+  })
+
   it('sends a token the server issued as Bearer as Bearer, without a proof', async () => {
     const { provider, server, http } = await dpopWorld(driver, { bound: false, acceptBearer: true })
     const response = await http.request({ url: server.url('/echo') })

@@ -139,6 +139,8 @@ export interface DpopResourceServer {
    * success with it then carries the new one in `DPoP-Nonce` (see `nonceOnSuccess`).
    */
   rotateNonce(options?: { acceptPrevious?: boolean }): string
+  /** Refuses `token` from now on (401 `DPoP error="invalid_token"`), as a revoked token. */
+  revoke(token: string): void
   close(): Promise<void>
 }
 
@@ -169,6 +171,7 @@ export async function startDpopResourceServer(options: DpopResourceServerOptions
   let nonce = newNonce()
   let previousNonce: string | undefined
   const seenJtis = new Map<string, number>()
+  const revoked = new Set<string>()
   const requests: DpopRecordedRequest[] = []
 
   /**
@@ -240,6 +243,7 @@ export async function startDpopResourceServer(options: DpopResourceServerOptions
   }
 
   const verifyAccessToken = async (token: string): Promise<JWTPayload | Rejection> => {
+    if (revoked.has(token)) return new Rejection('access-token', 'invalid_token', 'the access token was revoked')
     try {
       return (await jwtVerify(token, keys, { issuer, audience, typ: 'at+jwt' })).payload
     } catch (error) {
@@ -352,6 +356,9 @@ export async function startDpopResourceServer(options: DpopResourceServerOptions
     },
     get nonce() {
       return nonce
+    },
+    revoke(token) {
+      revoked.add(token)
     },
     rotateNonce({ acceptPrevious = true } = {}) {
       previousNonce = acceptPrevious ? nonce : undefined
