@@ -1,8 +1,10 @@
 import { ErrorCode, TokenError } from './errors.ts'
 import type { AcquisitionJob } from './acquisition-job.ts'
+import { boundTo } from './manager-dpop.ts'
 import type { NormalizedToken } from './normalize-grant.ts'
 import { mandatoryWindowMs } from './refresh-window.ts'
 import type { TokenGrant } from './source.ts'
+import type { SourceCaller } from './source-caller.ts'
 import { type CoordinatingStore, type TokenStore, isCoordinatingStore } from './stores/token-store.ts'
 import type { TokenEvent, UpdateReason } from './token-events.ts'
 import type { ResolvedOptions } from './token-manager-options.ts'
@@ -31,12 +33,12 @@ export interface StoreHost {
   remember(token: Token): void
   /** The scopes the manager asks for; `undefined` leaves them to the source. */
   scopes(): readonly string[] | undefined
-  /** Whether a stored record may be used with the credential's DPoP key: one bound to another key (its `jkt`) may not. */
-  boundHere(record: TokenRecord): boolean
+  /** The thumbprint of the credential's DPoP key; `undefined` without one. */
+  jkt(): string | undefined
   /** A grant or a stored record made a token of this manager (its next generation). */
   normalize(grant: TokenGrant, issuedAt: number, source: string): NormalizedToken
-  /** Calls the source for `job`, with its retries. */
-  acquire(job: AcquisitionJob): Promise<NormalizedToken>
+  /** Calls the source, with its retries. */
+  caller(): SourceCaller
   /** Makes `normalized` the current token, and ends `job` when it is given. */
   publish(normalized: NormalizedToken, reason: UpdateReason, job?: AcquisitionJob): void
   /** Ends `job` without publishing: its token is the current one already. */
@@ -113,7 +115,7 @@ export class StoreLink {
         acquire: async () => {
           if (host.last() === undefined && seen !== undefined) this.#rememberStored(seen)
           try {
-            acquired = await host.acquire(job)
+            acquired = await host.caller().call(job)
           } catch (error) {
             sourceFailure = { error }
             throw error
@@ -152,7 +154,7 @@ export class StoreLink {
       this.#storeFailed(error)
       return undefined
     }
-    if (record === undefined || host.closing.aborted || !host.boundHere(record)) return undefined
+    if (record === undefined || host.closing.aborted || !boundTo(record, host.jkt())) return undefined
     let normalized: NormalizedToken
     try {
       normalized = host.normalize(record, record.issuedAt, record.source)
@@ -215,7 +217,7 @@ export class StoreLink {
    */
   #usable(record: TokenRecord, previous: Token | undefined): boolean {
     const host = this.#host
-    if (!host.boundHere(record)) return false
+    if (!boundTo(record, host.jkt())) return false
     if (previous !== undefined && record.accessToken === previous.accessToken) return false
     const held = host.held()
     if (host.recent.some((token) => token !== held && token.accessToken === record.accessToken)) return false

@@ -1,14 +1,14 @@
-import type { DPoPKey } from './dpop/dpop-key.ts'
-import { DPoPNonces } from './dpop/dpop-nonces.ts'
 import { INSPECT } from './inspect-symbol.ts'
-import { type AcquisitionJob as Job, asksForMore, mayJoin } from './acquisition-job.ts'
+import { type AcquisitionJob as Job, type JobSteps, runJob } from './acquisition-job.ts'
 import { ErrorCode, TokenError } from './errors.ts'
 import { FailureGate } from './failure-gate.ts'
+import { type ManagerDPoP, ManagerKey } from './manager-dpop.ts'
 import { type NormalizedToken, parseScope } from './normalize-grant.ts'
 import type { ChallengeOptions } from './policy/challenge-decision.ts'
 import type { OriginPolicy } from './policy/origins.ts'
 import { Renewal, type RenewalHost } from './renewal.ts'
-import type { AcquireReason, TokenGrant } from './source.ts'
+import { type FlightHost, SingleFlight } from './single-flight.ts'
+import type { TokenGrant } from './source.ts'
 import { type CallerHost, SourceCaller, upgradeFailure } from './source-caller.ts'
 import { type StoreHost, StoreLink } from './store-link.ts'
 import {
@@ -29,8 +29,7 @@ import {
   resolveOptions,
 } from './token-manager-options.ts'
 import { type MintHost, TokenMint } from './token-mint.ts'
-import type { Token, TokenRecord } from './token.ts'
-import { Waiters } from './waiters.ts'
+import type { Token } from './token.ts'
 
 /** The token in use, with what the fast path reads. */
 interface Held {
@@ -47,17 +46,7 @@ const MAX_SKIPPED_ORIGINS = 256
 const noop = (): void => {}
 
 /** What the manager's helpers ask of it: one object for all of them. */
-type Inside = CallerHost & StoreHost & MintHost & RenewalHost
-
-/** A credential's DPoP state, once its source made its key: what each request's proof is signed with. */
-export interface ManagerDPoP {
-  /** The credential's key. */
-  readonly key: DPoPKey
-  /** The last `DPoP-Nonce` each resource origin sent. */
-  readonly nonces: DPoPNonces
-  /** The manager's clock, for a proof's `iat` (epoch ms). */
-  now(): number
-}
+type Inside = CallerHost & StoreHost & MintHost & RenewalHost & FlightHost & JobSteps
 
 /**
  * One credential's token lifecycle: caches the token, shares one in-flight acquisition among all
@@ -104,27 +93,27 @@ export class TokenManager implements AsyncDisposable {
    *   `previous` when no token is held, and what a peer's record must differ from to be adopted;
    * - `#vacated` says the token was invalidated: the next acquisition replaces a rejected token
    *   (reason `rejected`), never restores it; before any token it is `initial`;
-   * - `#job` is the one acquisition in flight; every caller that must wait joins it;
+   * - the single flight's `job` is the one acquisition in flight; a caller that must wait shares
+   *   it, or waits for it to end when it asks for more ({@link SingleFlight});
    * - `#scopes` are the scopes asked for: the options', merged by `upgradeScopes`.
    */
   #held: Held | undefined
   #last: Token | undefined
   #vacated = false
-  #job: Job | undefined
   #scopes: readonly string[] | undefined
   #closed = false
-  /** Callers waiting for an acquisition; made at the first wait. */
-  #waiters: Waiters | undefined
   /** Origins already reported in a `skipped` event. */
   #skipped: Set<string> | undefined
+  /** The acquisition in flight and the callers waiting; made at the first acquisition. */
+  #singleFlight: SingleFlight | undefined
   /** Restores, persists and coordinates through the store; made only when there is a store. */
   readonly #link: StoreLink | undefined
   /** Calls the source; made at the first acquisition. */
   #sourceCaller: SourceCaller | undefined
   /** Makes this manager's tokens; made at the first token. */
   #mint: TokenMint | undefined
-  /** The DPoP key and nonces, once a DPoP source made its key. */
-  #dpop: ManagerDPoP | undefined
+  /** The source's DPoP key, for a source made with `dpop`. */
+  readonly #key: ManagerKey | undefined
   /** Renews the token before it expires; made at the first token. */
   #renewal: Renewal | undefined
   /** What the helpers above ask of this manager; made at the first need. */
@@ -137,9 +126,10 @@ export class TokenManager implements AsyncDisposable {
     this.origins = this.#options.origins
     this.challenges = this.#options.challenges
     this.#scopes = this.#options.scopes
-    const { store } = this.#options
+    const { store, source, clock } = this.#options
+    this.#key = source.dpop === undefined ? undefined : new ManagerKey(source.dpop, clock)
     this.#link = store === undefined ? undefined : new StoreLink(store, this.#inside())
-    if (this.#options.prefetch !== 'lazy') this.#startJob('initial', undefined, 0)
+    if (this.#options.prefetch !== 'lazy') this.#flight().start('initial', undefined, 0)
   }
 
   /**
@@ -162,7 +152,7 @@ export class TokenManager implements AsyncDisposable {
     if (this.current() !== undefined) return (this.#held as Held).resolved
     if (this.#closed) return Promise.reject(this.#closedError())
     const reason = this.#held !== undefined ? 'expired' : this.#vacated ? 'rejected' : 'initial'
-    return this.#wait(options?.signal, () => this.#ensureJob(reason))
+    return this.#flight().request(options?.signal, reason)
   }
 
   /** The access token string; see {@link TokenManager.getToken}. */
@@ -195,7 +185,7 @@ export class TokenManager implements AsyncDisposable {
   refresh(options?: WaitOptions): Promise<Token> {
     if (this.#closed) return Promise.reject(this.#closedError())
     this.#gate?.end()
-    return this.#wait(options?.signal, () => this.#ensureJob('forced'))
+    return this.#flight().request(options?.signal, 'forced')
   }
 
   /**
@@ -230,9 +220,8 @@ export class TokenManager implements AsyncDisposable {
     if (current !== undefined && current.generation > rejected.generation) return (this.#held as Held).resolved
     const delayMs = this.invalidate(rejected) ? this.#failureGate().rejected(rejected, this.#options.clock.now()) : 0
     const claims = options?.claims
-    return this.#wait(options?.signal, () =>
-      this.#ensureJob(claims === undefined ? 'rejected' : 'claims', claims, delayMs, rejected),
-    )
+    const reason = claims === undefined ? 'rejected' : 'claims'
+    return this.#flight().request(options?.signal, reason, claims, delayMs, rejected)
   }
 
   /**
@@ -242,7 +231,7 @@ export class TokenManager implements AsyncDisposable {
    */
   async setToken(grant: TokenGrant): Promise<Token> {
     if (this.#closed) throw this.#closedError()
-    if (this.#options.source.dpop !== undefined && this.dpop === undefined) await this.#bindDPoPKey()
+    if (this.#key?.made === false) await this.#key.make()
     const normalized = this.#normalize(grant, this.#options.clock.now(), 'manual')
     await this.#link?.save(normalized.token)
     this.#publish(normalized, 'manual')
@@ -259,10 +248,10 @@ export class TokenManager implements AsyncDisposable {
     if (this.#closed) throw this.#closedError()
     const before = this.#scopes
     const merged = parseScope([...(before ?? this.#last?.scope ?? []), ...scopes])
-    await this.#job?.promise.catch(noop)
+    await this.#singleFlight?.job?.promise.catch(noop)
     this.#scopes = merged
     try {
-      return await this.#wait(options?.signal, () => this.#ensureJob('scope-upgrade'))
+      return await this.#flight().request(options?.signal, 'scope-upgrade')
     } catch (error) {
       this.#scopes = before
       throw upgradeFailure(error, this.name, merged)
@@ -314,11 +303,7 @@ export class TokenManager implements AsyncDisposable {
    * `dpop`) made the key; `undefined` otherwise. Adapters sign each request's proof with it.
    */
   get dpop(): ManagerDPoP | undefined {
-    if (this.#dpop !== undefined) return this.#dpop
-    const key = this.#options.source.dpop?.current()
-    if (key === undefined) return undefined
-    const { clock } = this.#options
-    return (this.#dpop = { key, nonces: new DPoPNonces(), now: () => clock.now() })
+    return this.#key?.state
   }
 
   /** Whether {@link TokenManager.close} was called. */
@@ -333,7 +318,7 @@ export class TokenManager implements AsyncDisposable {
     this.#renewal?.stop()
     this.#link?.close()
     this.#closing.abort(this.#closedError())
-    await this.#job?.promise.catch(noop)
+    await this.#singleFlight?.job?.promise.catch(noop)
     this.#emit({ type: 'closed', credential: this.name })
     this.#listeners.clear()
   }
@@ -361,77 +346,21 @@ export class TokenManager implements AsyncDisposable {
     }
   }
 
-  /**
-   * Joins the acquisition in flight, or waits for it to end when it lacks what the caller asks for
-   * (claims, scopes: {@link mayJoin}) and then asks again; else starts one, unless a cool-down
-   * answers with the last failure.
-   */
-  #ensureJob(reason: AcquireReason, claims?: string, delayMs = 0, rejected?: Token): Promise<Token> {
-    const job = this.#job
-    if (job !== undefined && mayJoin(job, reason, claims)) return job.promise
-    if (job !== undefined) {
-      const again = (): Promise<Token> =>
-        this.#closed ? Promise.reject(this.#closedError()) : this.#ensureJob(reason, claims, delayMs, rejected)
-      return job.promise.then(again, again)
-    }
-    const blocked = asksForMore(reason) ? undefined : this.#gate?.blocked(this.#options.clock.now())
-    if (blocked !== undefined) return Promise.reject(blocked)
-    return this.#startJob(reason, claims, delayMs, rejected)
-  }
-
-  #startJob(reason: AcquireReason, claims: string | undefined, delayMs: number, rejected?: Token): Promise<Token> {
-    const job: Job = { reason, claims, delayMs, rejected, promise: undefined as never }
-    this.#job = job
-    job.promise = this.#run(job)
-    job.promise.catch(noop)
-    return job.promise
-  }
-
-  /** Waits for `start()` unless `signal` is already aborted, in which case nothing starts. */
-  #wait(signal: AbortSignal | undefined, start: () => Promise<Token>): Promise<Token> {
-    if (signal?.aborted) return Promise.reject(signal.reason)
-    this.#stats.waits++
-    return (this.#waiters ??= new Waiters(this.#options.clock)).wait(start(), signal)
-  }
-
   #failureGate(): FailureGate {
     return (this.#gate ??= new FailureGate(this.#options.coolDownMs))
   }
 
-  /**
-   * One acquisition: through the store when there is one ({@link StoreLink}: a coordinating store
-   * may answer with a peer's token; a plain one is read at the first acquisition and written after
-   * each), else, or when the store fails, from the source ({@link SourceCaller}).
-   */
+  /** One acquisition ({@link runJob}); it ends being the one in flight when it settles. */
   async #run(job: Job): Promise<Token> {
     try {
-      if (job.delayMs > 0) await this.#caller().pause(job.delayMs)
-      if (this.#options.source.dpop !== undefined && this.dpop === undefined) await this.#bindDPoPKey()
-      const link = this.#link
-      if (link?.coordinating === true) {
-        const coordinated = await link.coordinate(job)
-        if (coordinated !== undefined) return coordinated
-      } else if (job.reason === 'initial') {
-        const restored = await link?.restore(job)
-        if (restored !== undefined) return restored
-      }
-      const normalized = await this.#caller().call(job)
-      if (link?.coordinating !== true) await link?.persist(normalized.token)
-      this.#publish(normalized, job.reason, job)
-      return normalized.token
+      return await runJob(job, this.#inside())
     } finally {
-      if (this.#job === job) this.#job = undefined
+      this.#singleFlight?.detach(job)
     }
   }
 
-  /**
-   * Has the source make its DPoP key before any token is read from the store or acquired: a
-   * stored token bound to another key is then dropped, and new ones are recorded as bound to this
-   * one. When making the key fails (its server's metadata cannot be read yet), the source's own
-   * call fails the same way and is retried as usual.
-   */
-  async #bindDPoPKey(): Promise<void> {
-    await this.#options.source.dpop?.key().catch(noop) // a failure meets the source's own call, which reports it
+  #flight(): SingleFlight {
+    return (this.#singleFlight ??= new SingleFlight(this.#inside()))
   }
 
   #caller(): SourceCaller {
@@ -442,7 +371,7 @@ export class TokenManager implements AsyncDisposable {
     return (this.#mint ??= new TokenMint(this.#inside())).mint(grant, issuedAt, source)
   }
 
-  /** What the source caller, the store link, the mint and the renewal ask of this manager (made once). */
+  /** What the helpers ask of this manager (made once). */
   #inside(): Inside {
     return (this.#inner ??= new TokenManager.#Inside(this))
   }
@@ -465,6 +394,12 @@ export class TokenManager implements AsyncDisposable {
       this.closing = manager.#closing.signal
       this.recent = manager.#recent
     }
+    get link(): StoreLink | undefined {
+      return this.#m.#link
+    }
+    get key(): ManagerKey | undefined {
+      return this.#m.#key
+    }
     held(): Token | undefined {
       return this.#m.#held?.token
     }
@@ -478,22 +413,19 @@ export class TokenManager implements AsyncDisposable {
       return this.#m.#scopes
     }
     jkt(): string | undefined {
-      return this.#m.dpop?.key.thumbprint
-    }
-    boundHere(record: TokenRecord): boolean {
-      return record.jkt === undefined || record.jkt === this.#m.dpop?.key.thumbprint
+      return this.#m.#key?.thumbprint
     }
     normalize(grant: TokenGrant, issuedAt: number, source: string): NormalizedToken {
       return this.#m.#normalize(grant, issuedAt, source)
     }
-    acquire(job: Job): Promise<NormalizedToken> {
-      return this.#m.#caller().call(job)
+    caller(): SourceCaller {
+      return this.#m.#caller()
     }
     publish(normalized: NormalizedToken, reason: UpdateReason, job?: Job): void {
       this.#m.#publish(normalized, reason, job)
     }
     detach(job: Job): void {
-      if (this.#m.#job === job) this.#m.#job = undefined
+      this.#m.#singleFlight?.detach(job)
     }
     count(counter: keyof Counters): void {
       this.#m.#stats[counter]++
@@ -506,9 +438,15 @@ export class TokenManager implements AsyncDisposable {
     }
     refreshIfIdle(now: number): Promise<Token> | undefined {
       const m = this.#m
-      if (m.#job !== undefined || m.#gate?.blocked(now) !== undefined) return undefined
+      if (m.#singleFlight?.job !== undefined || m.#gate?.blocked(now) !== undefined) return undefined
       m.#stats.proactiveRefreshes++
-      return m.#startJob('proactive', undefined, 0)
+      return m.#flight().start('proactive', undefined, 0)
+    }
+    blocked(now: number): TokenError | undefined {
+      return this.#m.#gate?.blocked(now)
+    }
+    run(job: Job): Promise<Token> {
+      return this.#m.#run(job)
     }
     closedError(): TokenError {
       return this.#m.#closedError()
@@ -521,7 +459,7 @@ export class TokenManager implements AsyncDisposable {
    * starts a new acquisition instead of joining the finished one.
    */
   #publish({ token, expiringAt }: NormalizedToken, reason: UpdateReason, job?: Job): void {
-    if (job !== undefined && this.#job === job) this.#job = undefined
+    if (job !== undefined) this.#singleFlight?.detach(job)
     this.#held = { token, resolved: Promise.resolve(token), expiringAt }
     this.#last = token
     this.#vacated = false
