@@ -1,6 +1,9 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
+import { useManagers } from '@tokenwarden/test-utils'
+import { type LoopbackServer, listen, readBody, sendJson } from '@tokenwarden/test-utils/http'
 import { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { DPoPPrivateJwk } from '../../src/dpop/dpop-key.ts'
 import { ErrorCode, ReauthorizationRequiredError } from '../../src/errors.ts'
 import { clientCredentials } from '../../src/oauth/client-credentials.ts'
 import { refreshToken } from '../../src/oauth/refresh-token.ts'
@@ -9,13 +12,11 @@ import { RequestAuth } from '../../src/policy/request-auth.ts'
 import { MemoryStore } from '../../src/stores/memory-store.ts'
 import { TokenManager } from '../../src/token-manager.ts'
 import type { TokenManagerOptions } from '../../src/token-manager-options.ts'
-import { type TestServer, listen, readBody, sendJson } from './support/servers.ts'
 
 /** A token endpoint that ignores DPoP: it records each request's proof and answers a Bearer token. */
-let endpoint: TestServer
+let endpoint: LoopbackServer
 const proofs: (string | undefined)[] = []
 let issued = 0
-const managers: TokenManager[] = []
 const API = 'https://api.example.com'
 
 beforeAll(async () => {
@@ -26,22 +27,20 @@ beforeAll(async () => {
     })
   })
 })
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
+afterEach(() => {
   proofs.length = 0
 })
 afterAll(() => endpoint.close())
+const newManager = useManagers({ origins: [API] })
 
 /** A private JWK the credential shares (as several processes would). */
-function sharedKey(): JsonWebKey & { kty: string; d: string } {
-  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as JsonWebKey & { kty: string; d: string }
+function sharedKey(): DPoPPrivateJwk {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as DPoPPrivateJwk
 }
 
 function manager(dpop: unknown, options: Partial<TokenManagerOptions> = {}): TokenManager {
-  const source = clientCredentials({ tokenEndpoint: `${endpoint.url}/token`, clientId: 'c', clientSecret: 's', dpop: dpop as never })
-  const m = new TokenManager({ name: 'dpop', source, origins: [API], prefetch: 'lazy', ...options })
-  managers.push(m)
-  return m
+  const source = clientCredentials({ tokenEndpoint: endpoint.url('/token'), clientId: 'c', clientSecret: 's', dpop: dpop as never })
+  return newManager({ name: 'dpop', source, ...options })
 }
 
 describe('DPoP token requests', () => {
@@ -51,7 +50,7 @@ describe('DPoP token requests', () => {
     await m.getToken()
     const proof = proofs[0] as string
     const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt' })
-    expect(payload).toMatchObject({ htm: 'POST', htu: `${endpoint.url}/token` })
+    expect(payload).toMatchObject({ htm: 'POST', htu: endpoint.url('/token') })
     expect(await calculateJwkThumbprint(protectedHeader.jwk as never)).toBe(m.dpop?.key.thumbprint)
   })
 
@@ -83,9 +82,8 @@ describe('DPoP refresh tokens', () => {
       })
     })
     try {
-      const source = refreshToken({ tokenEndpoint: `${refusing.url}/token`, clientId: 'c', refreshToken: 'rt-1', dpop: { key: sharedKey() } })
-      const m = new TokenManager({ name: 'rt', source, origins: [API], prefetch: 'lazy', maxRetries: 3 })
-      managers.push(m)
+      const source = refreshToken({ tokenEndpoint: refusing.url('/token'), clientId: 'c', refreshToken: 'rt-1', dpop: { key: sharedKey() } })
+      const m = newManager({ name: 'rt', source, maxRetries: 3 })
       await expect(m.getToken()).rejects.toBeInstanceOf(ReauthorizationRequiredError)
       expect(requests).toBe(1)
     } finally {
