@@ -45,6 +45,7 @@ const dpop = await step('DPoP proof', () => dpopProof(options))
 const cost = await step('adapter cost', () => adapterCost(options))
 const world = await World.start()
 const hot = await step('hot path', () => hotPath(world, contenders, options))
+const hotDPoP = await step('hot path with DPoP', () => hotPath(world, contenders, options, 'DPoP'))
 const expiry = await step('expiry storm', () => expiryStorm(world, contenders, options))
 const revoke = await step('401 storm', () => revokeStorm(world, contenders, options))
 const outage = await step('IdP outage', () => idpOutage(world, contenders, options))
@@ -62,6 +63,7 @@ const results: Results = {
     versions: await installedVersions(['@tokenwarden/core', '@tokenwarden/redis', 'openid-client', 'redis', ...contenders.flatMap((c) => c.packages)]),
   },
   hotPath: hot.rows,
+  hotPathDPoP: hotDPoP.rows,
   core: core.rows,
   dpopProof: dpop.rows,
   adapterCost: cost.rows,

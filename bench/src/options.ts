@@ -1,16 +1,21 @@
+/** How many requests a hot path sends. */
+export interface HotPathOptions {
+  /** Requests per side per round, as many in flight as the pool has connections. */
+  readonly requests: number
+  /** Requests per side per round one at a time. */
+  readonly sequentialRequests: number
+  /** A/B rounds, alternated ABBA. */
+  readonly rounds: number
+  /** Requests per side before the first round. */
+  readonly warmup: number
+}
+
 /** How much work each scenario does; `--quick` is the CI smoke run, the default is the full run. */
 export interface BenchOptions {
   readonly quick: boolean
-  readonly hotPath: {
-    /** Requests per side per round, as many in flight as the pool has connections. */
-    readonly requests: number
-    /** Requests per side per round one at a time. */
-    readonly sequentialRequests: number
-    /** A/B rounds, alternated ABBA. */
-    readonly rounds: number
-    /** Requests per side before the first round. */
-    readonly warmup: number
-  }
+  readonly hotPath: HotPathOptions
+  /** The hot path with DPoP: each request also costs a proof's signature, so fewer of them fill the same time. */
+  readonly hotPathDPoP: HotPathOptions
   /** Concurrent requests in each storm. */
   readonly stormRequests: number
   /** How long each contender sends requests during the IdP outage, ms. */
@@ -28,6 +33,7 @@ export interface BenchOptions {
 const full: BenchOptions = {
   quick: false,
   hotPath: { requests: 20_000, sequentialRequests: 5_000, rounds: 5, warmup: 2_000 },
+  hotPathDPoP: { requests: 10_000, sequentialRequests: 2_500, rounds: 5, warmup: 1_000 },
   stormRequests: 10_000,
   outageMs: 5_000,
   core: { iterations: 10_000_000, rounds: 5 },
@@ -40,6 +46,7 @@ const full: BenchOptions = {
 const quick: BenchOptions = {
   quick: true,
   hotPath: { requests: 100, sequentialRequests: 30, rounds: 3, warmup: 50 },
+  hotPathDPoP: { requests: 100, sequentialRequests: 30, rounds: 3, warmup: 50 },
   stormRequests: 300,
   outageMs: 200,
   core: { iterations: 300_000, rounds: 3 },

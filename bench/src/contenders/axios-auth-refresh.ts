@@ -17,7 +17,7 @@ export const axiosAuthRefresh: Contender = {
   client: 'axios',
   packages: ['axios-auth-refresh', 'axios'],
   scenarios: new Set(['hot-path', 'revoke-storm']),
-  handSet: (world, authorization, pools) => axiosClient(axiosInstance(world.resourceOrigin, pools.http), { authorization }),
+  handSet: (world, headers, pools) => axiosClient(axiosInstance(world.resourceOrigin, pools.http), headers),
   async withAuth(world, _scenario, pools) {
     const instance = axiosInstance(world.resourceOrigin, pools.http)
     let token = (await requestToken(world, id)).accessToken

@@ -8,7 +8,8 @@ import {
   createPipelineRequest,
 } from '@azure/core-rest-pipeline'
 import type { WorldAddress } from '../world/protocol.ts'
-import type { Client, Contender } from './contender.ts'
+import type { Client, Contender, HandSetHeaders } from './contender.ts'
+import { headersOf } from './http-clients.ts'
 import type { Pools } from './pools.ts'
 import { requestToken } from './token-request.ts'
 
@@ -44,7 +45,7 @@ function pipelineClient(
   world: WorldAddress,
   pools: Pools,
   policy: PipelinePolicy | undefined,
-  extra: Record<string, string>,
+  extra: HandSetHeaders,
 ): Client {
   const pipeline = createPipelineFromOptions({ agent: pools.http })
   if (policy !== undefined) pipeline.addPolicy(policy)
@@ -58,7 +59,7 @@ function pipelineClient(
         createPipelineRequest({
           url: `${origin}${request.path}`,
           method: request.method,
-          headers: createHttpHeaders(request.method === 'POST' ? { ...extra, 'content-type': 'application/json' } : extra),
+          headers: createHttpHeaders(headersOf(request, extra)),
           body: request.method === 'POST' ? request.body : undefined,
         }),
       )
@@ -81,7 +82,7 @@ export const azurePipeline: Contender = {
   packages: ['@azure/core-rest-pipeline', '@azure/core-auth'],
   scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
   revokeChallenge: 'cae',
-  handSet: (world, authorization, pools) => pipelineClient(world, pools, undefined, { authorization }),
+  handSet: (world, headers, pools) => pipelineClient(world, pools, undefined, headers),
   async withAuth(world, _scenario, pools) {
     const bearer = bearerTokenAuthenticationPolicy({ credential: worldCredential(world), scopes: 'https://bench/.default' })
     return pipelineClient(world, pools, bearer, {})

@@ -15,7 +15,7 @@ export const badgatewayOAuth2: Contender = {
   client: 'fetch',
   packages: ['@badgateway/oauth2-client'],
   scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet: (world, authorization) => fetchClient(fetch, world.resourceOrigin, { authorization }),
+  handSet: (world, headers) => fetchClient(fetch, world.resourceOrigin, headers),
   async withAuth(world) {
     const client = new OAuth2Client({ clientId: id, clientSecret: 'bench', tokenEndpoint: world.tokenUrl })
     const wrapper = new OAuth2Fetch({ client, getNewToken: () => client.clientCredentials() })

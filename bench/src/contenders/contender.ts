@@ -1,11 +1,17 @@
 import type { WorldAddress } from '../world/protocol.ts'
 import type { Pools } from './pools.ts'
 
-/** The scenarios a contender can take part in. */
-export type Scenario = 'hot-path' | 'expiry-storm' | 'revoke-storm' | 'idp-outage'
+/** The scenarios a contender can take part in; `hot-path-dpop` is the hot path with a DPoP-bound token. */
+export type Scenario = 'hot-path' | 'hot-path-dpop' | 'expiry-storm' | 'revoke-storm' | 'idp-outage'
 
 /** A request to the resource server: `GET /data`, or `POST /echo` with a JSON body. */
 export type BenchRequest = { method: 'GET'; path: '/data' } | { method: 'POST'; path: '/echo'; body: string }
+
+/**
+ * The headers the hand-set side adds to each request: the same for every request (a bearer
+ * `Authorization`), or made for each request (a DPoP-bound token's `Authorization` and a new proof).
+ */
+export type HandSetHeaders = Readonly<Record<string, string>> | ((request: BenchRequest) => Record<string, string>)
 
 /** A response as a contender read it. */
 export interface Reply {
@@ -34,8 +40,8 @@ export interface Contender {
   readonly scenarios: ReadonlySet<Scenario>
   /** The challenge its 401 handling needs in the revoke storm, when not `invalid_token`. */
   readonly revokeChallenge?: 'cae'
-  /** The same HTTP client, configured the same way, with an `Authorization` header set by hand (the A side), on `pools`. */
-  handSet(world: WorldAddress, authorization: string, pools: Pools): Client
+  /** The same HTTP client, configured the same way, with `headers` set by hand (the A side), on `pools`. */
+  handSet(world: WorldAddress, headers: HandSetHeaders, pools: Pools): Client
   /** The client with the auth layer on (the B side), on `pools`. */
   withAuth(world: WorldAddress, scenario: Scenario, pools: Pools): Promise<Client>
 }

@@ -1,13 +1,14 @@
 import { OAuth2Client, gaxios } from 'google-auth-library'
-import type { BenchRequest, Client, Contender } from './contender.ts'
+import type { BenchRequest, Client, Contender, HandSetHeaders } from './contender.ts'
+import { headersOf } from './http-clients.ts'
 
 const id = 'google-auth'
 
-function gaxiosOptions(origin: string, request: BenchRequest, extra: Record<string, string>): gaxios.GaxiosOptions {
+function gaxiosOptions(origin: string, request: BenchRequest, extra: HandSetHeaders): gaxios.GaxiosOptions {
   return {
     url: `${origin}${request.path}`,
     method: request.method,
-    headers: request.method === 'POST' ? { ...extra, 'content-type': 'application/json' } : extra,
+    headers: headersOf(request, extra),
     data: request.method === 'POST' ? request.body : undefined,
     responseType: 'text',
   }
@@ -16,7 +17,7 @@ function gaxiosOptions(origin: string, request: BenchRequest, extra: Record<stri
 function gaxiosClient(
   send: (options: gaxios.GaxiosOptions) => Promise<{ status: number; data: unknown }>,
   origin: string,
-  extra: Record<string, string>,
+  extra: HandSetHeaders,
 ): Client {
   return {
     async send(request) {
@@ -44,9 +45,9 @@ export const googleAuth: Contender = {
   client: 'gaxios (fetch)',
   packages: ['google-auth-library'],
   scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet(world, authorization) {
+  handSet(world, headers) {
     const transport = new gaxios.Gaxios()
-    return gaxiosClient((options) => transport.request(options), world.resourceOrigin, { authorization })
+    return gaxiosClient((options) => transport.request(options), world.resourceOrigin, headers)
   },
   async withAuth(world) {
     const client = new OAuth2Client({

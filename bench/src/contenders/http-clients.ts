@@ -2,15 +2,16 @@ import type { Agent as HttpAgent } from 'node:http'
 import axios, { type AxiosInstance, isAxiosError } from 'axios'
 import got, { type Got, HTTPError } from 'got'
 import type { Dispatcher } from 'undici'
-import type { BenchRequest, Client, Reply } from './contender.ts'
+import type { BenchRequest, Client, HandSetHeaders, Reply } from './contender.ts'
 
-/** The headers of `request`, plus `extra` (a hand-set `Authorization`, or nothing). */
-function headersOf(request: BenchRequest, extra: Record<string, string>): Record<string, string> {
-  return request.method === 'POST' ? { ...extra, 'content-type': 'application/json' } : extra
+/** The headers of `request`, plus `extra` (hand-set ones, or nothing). */
+export function headersOf(request: BenchRequest, extra: HandSetHeaders): Record<string, string> {
+  const own = typeof extra === 'function' ? extra(request) : extra
+  return request.method === 'POST' ? { ...own, 'content-type': 'application/json' } : own
 }
 
 /** A client sending through an undici dispatcher (`dispatcher.request`). */
-export function undiciClient(dispatcher: Dispatcher, origin: string, extra: Record<string, string> = {}): Client {
+export function undiciClient(dispatcher: Dispatcher, origin: string, extra: HandSetHeaders = {}): Client {
   return {
     async send(request) {
       const res = await dispatcher.request({
@@ -32,7 +33,7 @@ export function axiosInstance(origin: string, agent: HttpAgent): AxiosInstance {
 }
 
 /** A client sending through an axios instance; a rejected status is read back from the error. */
-export function axiosClient(instance: AxiosInstance, extra: Record<string, string> = {}): Client {
+export function axiosClient(instance: AxiosInstance, extra: HandSetHeaders = {}): Client {
   return {
     async send(request) {
       try {
@@ -58,7 +59,7 @@ export function gotInstance(origin: string, agent: HttpAgent): Got {
 }
 
 /** A client sending through a got instance; a rejected status is read back from the error. */
-export function gotClient(instance: Got, extra: Record<string, string> = {}): Client {
+export function gotClient(instance: Got, extra: HandSetHeaders = {}): Client {
   return {
     async send(request) {
       try {
@@ -78,7 +79,7 @@ export function gotClient(instance: Got, extra: Record<string, string> = {}): Cl
 }
 
 /** A client sending through a `fetch` function (the global one, or a wrapper around it). */
-export function fetchClient(fetchFn: typeof fetch, origin: string, extra: Record<string, string> = {}): Client {
+export function fetchClient(fetchFn: typeof fetch, origin: string, extra: HandSetHeaders = {}): Client {
   return {
     async send(request): Promise<Reply> {
       const res = await fetchFn(`${origin}${request.path}`, {

@@ -14,7 +14,7 @@ export const naiveFetch: Contender = {
   client: 'fetch',
   packages: [],
   scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet: (world, authorization) => fetchClient(fetch, world.resourceOrigin, { authorization }),
+  handSet: (world, headers) => fetchClient(fetch, world.resourceOrigin, headers),
   async withAuth(world) {
     let token: string | undefined
     const authFetch = async (url: string | URL | Request, init: RequestInit = {}): Promise<Response> => {

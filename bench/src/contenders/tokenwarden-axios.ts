@@ -11,8 +11,8 @@ export const tokenwardenAxios: Contender = {
   label: 'tokenwarden + axios',
   client: 'axios',
   packages: ['@tokenwarden/axios', '@tokenwarden/core', 'axios'],
-  scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet: (world, authorization, pools) => axiosClient(axiosInstance(world.resourceOrigin, pools.http), { authorization }),
+  scenarios: new Set(['hot-path', 'hot-path-dpop', 'expiry-storm', 'revoke-storm', 'idp-outage']),
+  handSet: (world, headers, pools) => axiosClient(axiosInstance(world.resourceOrigin, pools.http), headers),
   async withAuth(world, scenario, pools) {
     const unregister = registerCredential(world, id, scenario)
     return { ...axiosClient(withAuth(axiosInstance(world.resourceOrigin, pools.http), id)), close: unregister }

@@ -11,8 +11,8 @@ export const tokenwardenFetch: Contender = {
   label: 'tokenwarden + fetch',
   client: 'fetch',
   packages: ['@tokenwarden/fetch', '@tokenwarden/core'],
-  scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet: (world, authorization) => fetchClient(fetch, world.resourceOrigin, { authorization }),
+  scenarios: new Set(['hot-path', 'hot-path-dpop', 'expiry-storm', 'revoke-storm', 'idp-outage']),
+  handSet: (world, headers) => fetchClient(fetch, world.resourceOrigin, headers),
   async withAuth(world, scenario) {
     const unregister = registerCredential(world, id, scenario)
     return { ...fetchClient(withAuth(fetch, id), world.resourceOrigin), close: unregister }

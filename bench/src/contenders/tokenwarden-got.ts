@@ -11,8 +11,8 @@ export const tokenwardenGot: Contender = {
   label: 'tokenwarden + got',
   client: 'got',
   packages: ['@tokenwarden/got', '@tokenwarden/core', 'got'],
-  scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet: (world, authorization, pools) => gotClient(gotInstance(world.resourceOrigin, pools.http), { authorization }),
+  scenarios: new Set(['hot-path', 'hot-path-dpop', 'expiry-storm', 'revoke-storm', 'idp-outage']),
+  handSet: (world, headers, pools) => gotClient(gotInstance(world.resourceOrigin, pools.http), headers),
   async withAuth(world, scenario, pools) {
     const unregister = registerCredential(world, id, scenario)
     return { ...gotClient(withAuth(gotInstance(world.resourceOrigin, pools.http), id)), close: unregister }

@@ -11,8 +11,8 @@ export const tokenwardenUndici: Contender = {
   label: 'tokenwarden + undici',
   client: 'undici',
   packages: ['@tokenwarden/undici', '@tokenwarden/core', 'undici'],
-  scenarios: new Set(['hot-path', 'expiry-storm', 'revoke-storm', 'idp-outage']),
-  handSet: (world, authorization, pools) => undiciClient(pools.undici, world.resourceOrigin, { authorization }),
+  scenarios: new Set(['hot-path', 'hot-path-dpop', 'expiry-storm', 'revoke-storm', 'idp-outage']),
+  handSet: (world, headers, pools) => undiciClient(pools.undici, world.resourceOrigin, headers),
   async withAuth(world, scenario, pools) {
     const unregister = registerCredential(world, id, scenario)
     return { ...undiciClient(pools.undici.compose(authInterceptor(id)), world.resourceOrigin), close: unregister }

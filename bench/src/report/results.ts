@@ -1,8 +1,13 @@
-/** One hot-path comparison: the same client with a hand-set header (A) and with the auth layer (B). */
+/**
+ * One hot-path comparison: the same client with a hand-set header (A) and with the auth layer (B);
+ * in the hot path with DPoP, A makes its proofs by hand and B's adapter sends core's.
+ */
 export interface HotPathRow {
   contender: string
   client: string
   mode: 'concurrent' | 'sequential'
+  /** The DPoP proofs' algorithm, in the hot path with DPoP. */
+  alg?: string
   requests: number
   rounds: number
   /** Median requests/s of the hand-set side. */
@@ -138,6 +143,7 @@ export interface Results {
     versions: Record<string, string>
   }
   hotPath: HotPathRow[]
+  hotPathDPoP: HotPathRow[]
   core: CoreRow[]
   dpopProof: DPoPProofRow[]
   adapterCost: AdapterCostRow[]

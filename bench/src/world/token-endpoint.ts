@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { proofKey } from './dpop-check.ts'
 import { readBody, sendJson } from './http-io.ts'
 import type { WorldState } from './world-state.ts'
 
@@ -7,7 +8,9 @@ const GRANTS = new Set(['client_credentials', 'refresh_token'])
 /**
  * The token endpoint: `POST` with a form body, `client_credentials` or `refresh_token` grant; the
  * client is named by `client_id` in the body or by HTTP Basic. Answers RFC 6749 JSON, or 503
- * `temporarily_unavailable` while the `unavailable` knob is on; waits `tokenLatencyMs` first.
+ * `temporarily_unavailable` while the `unavailable` knob is on; waits `tokenLatencyMs` first. A
+ * request carrying a DPoP proof gets a token bound to the proof's key, `token_type: DPoP` (RFC 9449
+ * §5); the proof is read for its key only.
  */
 export function tokenEndpoint(state: WorldState): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -24,9 +27,10 @@ export function tokenEndpoint(state: WorldState): (req: IncomingMessage, res: Se
         counters.tokenUnavailable++
         sendJson(res, 503, { error: 'temporarily_unavailable' })
       } else {
+        const jkt = typeof req.headers.dpop === 'string' ? proofKey(req.headers.dpop) : undefined
         sendJson(res, 200, {
-          access_token: state.issue(clientId, Date.now()),
-          token_type: 'Bearer',
+          access_token: state.issue(clientId, Date.now(), jkt),
+          token_type: jkt === undefined ? 'Bearer' : 'DPoP',
           expires_in: ttlSeconds,
           ...(refreshInSeconds === undefined ? {} : { refresh_in: refreshInSeconds }),
         })
