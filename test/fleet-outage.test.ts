@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { eventually } from '@tokenwarden/test-utils'
+import { type LoopbackServer, listen, readBody, sendJson } from '@tokenwarden/test-utils/http'
+import { type OwnRedis, startOwnRedis, testPrefix } from '@tokenwarden/test-utils/redis'
 import { type TestContext, afterAll, describe, it } from 'vitest'
-import { type OwnRedis, startOwnRedis } from '../packages/redis/test/support/redis-fixture.ts'
 import { Pod, type PodReport } from './fleet/pod.ts'
 import { type TcpProxy, startTcpProxy } from './fleet/tcp-proxy.ts'
 
@@ -54,28 +54,7 @@ class Scenario {
   readonly #valid = new Map<string, number>()
   #nextAction: (() => Promise<void>) | undefined
   #closed: Promise<void> | undefined
-  readonly #server = createServer((request, response) => {
-    let body = ''
-    request.setEncoding('utf8')
-    request.on('data', (chunk: string) => (body += chunk))
-    request.on('end', () => {
-      if (request.url === '/api') {
-        const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
-        return void response.writeHead(Date.now() < (this.#valid.get(token) ?? 0) ? 200 : 401).end()
-      }
-      const token = `${this.name}-${this.issued.length + 1}`
-      const expiresAt = Date.now() + LIFETIME_S * 1000
-      this.issued.push({ token, client: new URLSearchParams(body).get('client_id') ?? '', expiresAt })
-      this.#valid.set(token, expiresAt)
-      const action = this.#nextAction
-      this.#nextAction = undefined
-      const answer = (): void => {
-        const json = JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: LIFETIME_S })
-        setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(json), SOURCE_MS)
-      }
-      void Promise.resolve(action?.()).finally(answer)
-    })
-  })
+  #server: LoopbackServer | undefined
 
   constructor(name: string) {
     this.name = name
@@ -86,15 +65,34 @@ class Scenario {
     const redis = (this.redis = await startOwnRedis())
     if (proxied) this.proxy = await startTcpProxy(redis.port)
     const redisUrl = this.proxy === undefined ? redis.url : `redis://127.0.0.1:${this.proxy.port}`
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve))
-    const prefix = `tw-test:${process.pid}:${randomUUID()}:`
+    this.#server = await listen((request, response) => void this.#answer(request, response))
+    const prefix = testPrefix()
     const args = (i: number): string[] => [this.url('/token'), redisUrl, prefix, String(LEASE_S), String(i)]
     this.pods = Array.from({ length: PODS }, (_, i) => new Pod(args(i), { timeout: deadline }))
     await Promise.all(this.pods.map((pod) => pod.ready))
   }
 
   url(path: string): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}${path}`
+    return (this.#server as LoopbackServer).url(path)
+  }
+
+  /** `/api` answers 200 to a token issued here that has not expired, else 401; anything else issues a token. */
+  async #answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = (await readBody(request)).toString()
+    if (request.url === '/api') {
+      const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
+      return void response.writeHead(Date.now() < (this.#valid.get(token) ?? 0) ? 200 : 401).end()
+    }
+    const token = `${this.name}-${this.issued.length + 1}`
+    const expiresAt = Date.now() + LIFETIME_S * 1000
+    this.issued.push({ token, client: new URLSearchParams(body).get('client_id') ?? '', expiresAt })
+    this.#valid.set(token, expiresAt)
+    const action = this.#nextAction
+    this.#nextAction = undefined
+    const answer = (): void => {
+      setTimeout(() => sendJson(response, 200, { access_token: token, token_type: 'Bearer', expires_in: LIFETIME_S }), SOURCE_MS)
+    }
+    void Promise.resolve(action?.()).finally(answer)
   }
 
   /** Resolves, with its index in `issued`, once `action` ran for the next token request, before that request is answered. */
@@ -126,8 +124,7 @@ class Scenario {
     this.proxy?.resume()
     await Promise.all(this.pods.map((pod) => pod.close()))
     await this.proxy?.close()
-    this.#server.closeAllConnections()
-    if (this.#server.listening) await new Promise((resolve) => this.#server.close(resolve))
+    await this.#server?.close()
     await this.redis?.stop()
   }
 }
@@ -138,15 +135,6 @@ const scenarios = new Set<Scenario>()
 afterAll(async () => {
   await Promise.all([...scenarios].map((scenario) => scenario.close()))
 })
-
-/** Resolves once `condition()` holds, asking every 50 ms; fails after `ms`, saying what did not happen. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`${what}: still not so after ${ms} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 /** `promise`, or a failure saying what did not happen once `ms` passed. */
 async function within<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
@@ -186,27 +174,30 @@ async function throughOutage(
 ): Promise<Outcome> {
   const { issued } = scenario
   await Promise.all(scenario.pods.map((pod) => pod.load({ api: scenario.url('/api'), loops: 2, intervalMs: 100 })))
-  await until('every pod holds a token', async () => (await scenario.reports()).every((report) => report.held !== undefined), 10_000)
+  const everyPodHolds = async (): Promise<boolean> => (await scenario.reports()).every((report) => report.held !== undefined)
+  await eventually(everyPodHolds, 10_000, { everyMs: 50, what: 'every pod holds a token' })
   const first = issued.length
   const began = scenario.beforeNextTokenRequest(outage.begin)
   const outageFrom = await within('the first renewal began the outage', began, LIFETIME_S * 1000 + 5_000)
   const firstExpiresAt = (issued[0] as Issued).expiresAt
   let during: PodReport[] = []
-  await until(
-    "every pod's store reported Redis unavailable, every pod made a token request of its own, and the first token expired",
+  await eventually(
     async () => {
       during = await scenario.reports()
       const alone = new Set(issued.slice(outageFrom).map((request) => request.client))
       return during.every((report) => report.unavailable > 0) && alone.size === PODS && Date.now() > firstExpiresAt
     },
     15_000,
+    {
+      everyMs: 50,
+      what: "every pod's store reported Redis unavailable, every pod made a token request of its own, and the first token expired",
+    },
   )
   await outage.end()
   const ownTokens = issued.slice(outageFrom)
 
   let settled = -1
-  await until(
-    'every store answered again and every pod holds the newest token',
+  await eventually(
     async () => {
       const reports = await scenario.reports()
       const newest = issued.length - 1
@@ -221,15 +212,16 @@ async function throughOutage(
       return ready
     },
     20_000,
+    { everyMs: 50, what: 'every store answered again and every pod holds the newest token' },
   )
   let tokens = new Set<string | undefined>()
-  await until(
-    'every pod holds the token of the next renewal',
+  await eventually(
     async () => {
       tokens = new Set((await scenario.reports()).map((report) => report.held))
       return tokens.size === 1 && !tokens.has(issued[settled]?.token)
     },
     LIFETIME_S * 1000 + 5_000,
+    { everyMs: 50, what: 'every pod holds the token of the next renewal' },
   )
   const renewal = { requests: issued.length - settled - 1, tokens }
   const final = await scenario.reports()

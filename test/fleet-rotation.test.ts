@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type LoopbackServer, listen, readBody, sendJson } from '@tokenwarden/test-utils/http'
+import { REDIS_URL, type TestClient, cleanPrefix, connect, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Pod, type PodCommand, type PodToken } from './fleet/pod.ts'
-import { type AdminClient, REDIS_URL, cleanUp, connectAdmin } from './fleet/redis-admin.ts'
 
 // 8 forked pods share one refresh-token credential through Redis, against a token endpoint that
 // rotates refresh tokens and, like a server with reuse detection, answers `invalid_grant` to a
 // refresh token redeemed twice and from then on revokes the whole family. Pods 0–3 hear of their
 // peers' tokens by pub/sub; pods 4–7 do not (as when messages are lost): they learn of them only
 // when they ask the store.
-const prefix = `tw-test:${process.pid}:${randomUUID()}:`
+const prefix = testPrefix()
 
 /** Attempts to redeem each refresh token, the rejected ones included. */
 const redemptions = new Map<string, number>()
@@ -22,46 +20,37 @@ let latestRefreshToken = 'rt-0'
 /** The endpoint answers once this opens: every pod's call has begun by then. */
 let gate: Promise<void> = Promise.resolve()
 
-const server = createServer((request, response) => {
-  let body = ''
-  request.setEncoding('utf8')
-  request.on('data', (chunk: string) => (body += chunk))
-  request.on('end', () => {
-    const presented = new URLSearchParams(body).get('refresh_token') ?? ''
+const pods: Pod[] = []
+let server: LoopbackServer
+let admin: TestClient
+
+beforeAll(async () => {
+  admin = await connect()
+  server = await listen(async (request, response) => {
+    const presented = new URLSearchParams((await readBody(request)).toString()).get('refresh_token') ?? ''
     const seen = redemptions.get(presented) ?? 0
     redemptions.set(presented, seen + 1)
     if (seen > 0) {
       reused.push(presented)
       revoked = true
     }
-    const answer = (status: number, json: object): void =>
-      void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json))
-    void gate.then(() => {
-      if (revoked || presented !== latestRefreshToken) return answer(400, { error: 'invalid_grant' })
-      issued++
-      latestRefreshToken = `rt-${issued}`
-      answer(200, { access_token: `rotated-${issued}`, token_type: 'Bearer', expires_in: 3600, refresh_token: latestRefreshToken })
-    })
+    await gate
+    if (revoked || presented !== latestRefreshToken) return sendJson(response, 400, { error: 'invalid_grant' })
+    issued++
+    latestRefreshToken = `rt-${issued}`
+    sendJson(response, 200, { access_token: `rotated-${issued}`, token_type: 'Bearer', expires_in: 3600, refresh_token: latestRefreshToken })
   })
-})
-const pods: Pod[] = []
-let admin: AdminClient
-
-beforeAll(async () => {
-  admin = await connectAdmin()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
   for (let i = 0; i < 8; i++) {
-    pods.push(new Pod([`http://127.0.0.1:${port}/token`, REDIS_URL, prefix, '1', String(i)], { refreshToken: 'rt-0', watch: i < 4 }))
+    pods.push(new Pod([server.url('/token'), REDIS_URL, prefix, '1', String(i)], { refreshToken: 'rt-0', watch: i < 4 }))
   }
   await Promise.all(pods.map((pod) => pod.ready))
 }, 60_000)
 
 afterAll(async () => {
   await Promise.all(pods.map((pod) => pod.close()))
-  server.closeAllConnections()
-  await new Promise((resolve) => server.close(resolve))
-  await cleanUp(admin, prefix)
+  await server.close()
+  await cleanPrefix(admin, prefix)
+  admin.destroy()
 })
 
 /**

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type LoopbackServer, listen, readBody, sendJson } from '@tokenwarden/test-utils/http'
+import { REDIS_URL, type TestClient, cleanPrefix, connect, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Pod } from './fleet/pod.ts'
-import { type AdminClient, REDIS_URL, cleanUp, connectAdmin } from './fleet/redis-admin.ts'
 
-const prefix = `tw-test:${process.pid}:${randomUUID()}:`
+const prefix = testPrefix()
 
 let tokenRequests = 0
 /** Pods whose token request the endpoint holds without answering, in order; set `holdNext` to hold one. */
@@ -15,40 +13,34 @@ let holdNext = false
 let delayNextMs = 0
 /** The endpoint answers once this opens (see `everyPod`). */
 let gate: Promise<void> = Promise.resolve()
-const server = createServer((request, response) => {
-  let body = ''
-  request.setEncoding('utf8')
-  request.on('data', (chunk: string) => (body += chunk))
-  request.on('end', () => {
+const pods: Pod[] = []
+let server: LoopbackServer
+let admin: TestClient
+
+beforeAll(async () => {
+  admin = await connect()
+  server = await listen(async (request, response) => {
+    const body = (await readBody(request)).toString()
     if (holdNext) {
       holdNext = false
       held.push(new URLSearchParams(body).get('client_id') ?? '')
       return
     }
     tokenRequests++
-    const token = JSON.stringify({ access_token: `fleet-token-${tokenRequests}`, token_type: 'Bearer', expires_in: 3600 })
-    const answer = (): void => void response.writeHead(200, { 'content-type': 'application/json' }).end(token)
+    const token = { access_token: `fleet-token-${tokenRequests}`, token_type: 'Bearer', expires_in: 3600 }
     const delayMs = delayNextMs
     delayNextMs = 0
-    void gate.then(() => setTimeout(answer, delayMs))
+    void gate.then(() => setTimeout(() => sendJson(response, 200, token), delayMs))
   })
-})
-const pods: Pod[] = []
-let admin: AdminClient
-
-beforeAll(async () => {
-  admin = await connectAdmin()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  for (let i = 0; i < 8; i++) pods.push(new Pod([`http://127.0.0.1:${port}/token`, REDIS_URL, prefix, '1', String(i)]))
+  for (let i = 0; i < 8; i++) pods.push(new Pod([server.url('/token'), REDIS_URL, prefix, '1', String(i)]))
   await Promise.all(pods.map((pod) => pod.ready))
 }, 60_000)
 
 afterAll(async () => {
   await Promise.all(pods.map((pod) => pod.close()))
-  server.closeAllConnections()
-  await new Promise((resolve) => server.close(resolve))
-  await cleanUp(admin, prefix)
+  await server.close()
+  await cleanPrefix(admin, prefix)
+  admin.destroy()
 })
 
 /** Runs `op` in `pod`; resolves with the access token it ends on. */

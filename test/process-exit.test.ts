@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { listen } from '@tokenwarden/test-utils/http'
 import { describe, expect, it, onTestFinished } from 'vitest'
 
 interface Exit {
@@ -29,7 +29,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void
 /** A loopback server playing the identity provider (`/token`, `/.well-known/…`) and the API (`/api`). */
 async function start(token: Handler): Promise<{ url: (path: string) => string; tokenRequests: () => number }> {
   let tokenRequests = 0
-  const server = createServer((request, response) => {
+  const server = await listen((request, response) => {
     if (request.url === '/token' || request.url?.startsWith('/.well-known/')) {
       tokenRequests++
       request.resume()
@@ -37,13 +37,8 @@ async function start(token: Handler): Promise<{ url: (path: string) => string; t
     }
     response.end(`with ${request.headers.authorization === 'Bearer token-ok' ? 'the token' : 'no token'}`)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  onTestFinished(async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  })
-  const { port } = server.address() as AddressInfo
-  return { url: (path) => `http://127.0.0.1:${port}${path}`, tokenRequests: () => tokenRequests }
+  onTestFinished(server.close)
+  return { url: server.url, tokenRequests: () => tokenRequests }
 }
 
 /** Answers 503 to the first token request, then a token. */

@@ -1,24 +1,22 @@
 import { randomUUID } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
-import { SignJWT, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose'
-import * as client from 'openid-client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  type DpopProvider,
-  type DpopProviderClient,
   type DpopRecordedRequest,
   type DpopResourceServer,
   accessTokenHash,
-  startDpopProvider,
   startDpopResourceServer,
-} from './support/index.ts'
+} from '@tokenwarden/test-utils/http'
+import { type ClientSecretPair, type Idp, fixture, startIdp } from '@tokenwarden/test-utils/oidc'
+import { SignJWT, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose'
+import * as client from 'openid-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-let provider: DpopProvider
+let provider: Idp
 let rs: DpopResourceServer
 let bearerRs: DpopResourceServer
 
 beforeAll(async () => {
-  provider = await startDpopProvider({ requireNonce: true })
+  provider = await startIdp()
   ;[rs, bearerRs] = await Promise.all([
     startDpopResourceServer({ authorizationServer: provider, requireNonce: true }),
     startDpopResourceServer({ authorizationServer: provider, acceptBearer: true }),
@@ -28,7 +26,7 @@ afterAll(async () => {
   await Promise.all([provider?.close(), rs?.close(), bearerRs?.close()])
 })
 
-const configure = (registered: DpopProviderClient) =>
+const configure = (registered: ClientSecretPair) =>
   client.discovery(new URL(provider.issuer), registered.clientId, undefined, client.ClientSecretBasic(registered.clientSecret), {
     execute: [client.allowInsecureRequests],
   })
@@ -75,17 +73,17 @@ describe('DPoP test support: an oidc-provider 9 with DPoP and a judging resource
     client.fetchProtectedResource(config, accessToken, new URL(rs.url(path)), method, body, undefined, { DPoP: dpop })
 
   beforeAll(async () => {
-    config = await configure(provider.boundClient)
+    config = await configure(fixture.dpopBound)
     keys = await client.randomDPoPKeyPair()
     dpop = client.getDPoPHandle(config, keys)
-    tokens = await client.clientCredentialsGrant(config, { scope: 'api.read' }, { DPoP: dpop })
+    tokens = await client.clientCredentialsGrant(config, { scope: 'api:read' }, { DPoP: dpop })
     accessToken = tokens.access_token
   })
 
   it('issues a DPoP-bound JWT after one nonce rejection (2 token POSTs), which the RS accepts after its own nonce retry', async () => {
     expect(tokens.token_type).toBe('dpop')
     const claims = decodeJwt(accessToken)
-    expect(claims).toMatchObject({ iss: provider.issuer, aud: provider.resource, scope: 'api.read' })
+    expect(claims).toMatchObject({ iss: provider.issuer, aud: provider.resource, scope: 'api:read' })
     expect((claims.cnf as { jkt: string }).jkt).toBe(await calculateJwkThumbprint(await exportJWK(keys.publicKey)))
     expect(provider.tokenRequests).toMatchObject([
       { clientId: 'dpop-bound', proof: true, status: 400, error: 'use_dpop_nonce', tokenType: undefined, nonce: expect.any(String) },
@@ -228,15 +226,15 @@ describe('DPoP test support: an oidc-provider 9 with DPoP and a judging resource
   })
 
   it('records why a bound client without a proof gets invalid_grant', async () => {
-    const error = await client.clientCredentialsGrant(config, { scope: 'api.read' }).catch((caught: unknown) => caught)
+    const error = await client.clientCredentialsGrant(config, { scope: 'api:read' }).catch((caught: unknown) => caught)
     expect(error).toMatchObject({ error: 'invalid_grant' })
     expect(provider.tokenRequests.at(-1)).toMatchObject({ proof: false, status: 400, error: 'invalid_grant' })
     expect(provider.tokenRequests.at(-1)?.detail).toBe('DPoP proof JWT not provided')
   })
 
   it('issues a Bearer token without a proof, which only the Bearer-accepting RS takes', async () => {
-    const bearerConfig = await configure(provider.client)
-    const bearer = await client.clientCredentialsGrant(bearerConfig, { scope: 'api.read' })
+    const bearerConfig = await configure(fixture.dpopOptional)
+    const bearer = await client.clientCredentialsGrant(bearerConfig, { scope: 'api:read' })
     expect(bearer.token_type).toBe('bearer')
     expect(decodeJwt(bearer.access_token).cnf).toBeUndefined()
     expect(provider.tokenRequests.at(-1)).toMatchObject({ clientId: 'dpop-optional', proof: false, tokenType: 'Bearer' })

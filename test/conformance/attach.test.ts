@@ -1,6 +1,7 @@
 import { TokenManager } from '@tokenwarden/core'
+import { countingSource } from '@tokenwarden/test-utils'
+import { startResourceServer } from '@tokenwarden/test-utils/http'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { countingSource, startResourceServer } from '../support/index.ts'
 import { drivers } from './drivers/index.ts'
 import { create, echo, harness } from './harness.ts'
 

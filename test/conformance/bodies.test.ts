@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
+import { type RecordedRequest, sha256 } from '@tokenwarden/test-utils/http'
 import { describe, expect, it } from 'vitest'
-import { type RecordedRequest, sha256 } from '../support/index.ts'
 import { drivers } from './drivers/index.ts'
 import type { TestBody } from './drivers/types.ts'
 import { harness } from './harness.ts'

@@ -19,7 +19,7 @@ describe.each(drivers)('$name: concurrency', (driver) => {
   it(`sends ${N} concurrent requests at expiry with exactly 1 token request and 0 failures`, async () => {
     const h = await harness(driver, { expiresIn: 600 })
     await h.client.request({ url: h.server.url('/echo') })
-    h.clock.advance(600_000)
+    await h.clock.advance(600_000)
     const responses = await Promise.all(Array.from({ length: N }, () => h.client.request({ url: h.server.url('/echo') })))
     expect(responses.filter((r) => r.status === 200)).toHaveLength(N)
     expect(new Set(responses.map((r) => echo(r).token))).toEqual(new Set(['token-2']))
@@ -32,7 +32,7 @@ describe.each(drivers)('$name: concurrency', (driver) => {
     await h.client.request({ url: h.server.url('/echo') })
     const late = h.client.request({ url: h.server.url('/hold') })
     await h.server.held(1)
-    h.clock.advance(600_000)
+    await h.clock.advance(600_000)
     const responses = await Promise.all(Array.from({ length: N }, () => h.client.request({ url: h.server.url('/echo') })))
     expect(responses.every((r) => r.status === 200)).toBe(true)
     expect(h.source.calls).toBe(2)

@@ -1,19 +1,14 @@
 import { CredentialRegistry, clientCredentials } from '@tokenwarden/core'
+import { type DpopResourceServer, startDpopResourceServer, startResourceServer } from '@tokenwarden/test-utils/http'
+import { type Idp, fixture, startIdp } from '@tokenwarden/test-utils/oidc'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import {
-  type DpopProvider,
-  type DpopResourceServer,
-  startDpopProvider,
-  startDpopResourceServer,
-  startResourceServer,
-} from '../support/index.ts'
 import { drivers } from './drivers/index.ts'
 import type { ClientDriver } from './drivers/types.ts'
 import { create } from './harness.ts'
 
 /** An oidc-provider that requires DPoP nonces, a resource server judging proofs, and a credential bound to a generated key. */
 async function dpopWorld(driver: ClientDriver, options: { bound?: boolean; required?: boolean; acceptBearer?: boolean } = {}) {
-  const provider = await startDpopProvider({ requireNonce: true })
+  const provider = await startIdp()
   onTestFinished(() => provider.close())
   const server = await startDpopResourceServer({ authorizationServer: provider, requireNonce: true, acceptBearer: options.acceptBearer })
   onTestFinished(() => server.close())
@@ -21,7 +16,7 @@ async function dpopWorld(driver: ClientDriver, options: { bound?: boolean; requi
   onTestFinished(() => other.close())
   const registry = new CredentialRegistry()
   onTestFinished(() => registry.close())
-  const client = options.bound === false ? provider.client : provider.boundClient
+  const client = options.bound === false ? fixture.dpopOptional : fixture.dpopBound
   const source = clientCredentials({
     issuer: provider.issuer,
     clientId: client.clientId,
@@ -34,7 +29,7 @@ async function dpopWorld(driver: ClientDriver, options: { bound?: boolean; requi
 }
 
 /** Token requests the provider answered with a token. */
-function issued(provider: DpopProvider): number {
+function issued(provider: Idp): number {
   return provider.tokenRequests.filter((r) => r.status === 200).length
 }
 

@@ -1,8 +1,7 @@
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { expectNotLogged } from '../support/adapter-kit/logged-errors.ts'
-import { listen } from '../support/adapter-kit/loopback.ts'
+import { expectNotLogged, rejection } from '@tokenwarden/test-utils'
+import { describe, expect, it } from 'vitest'
 import { drivers } from './drivers/index.ts'
-import { create, harness, rejection, tokenErrorIn } from './harness.ts'
+import { harness, tokenErrorIn } from './harness.ts'
 
 const SECRET = 'hunter2-client-secret'
 
@@ -35,12 +34,8 @@ describe.each(drivers)('$name: errors and aborts', (driver) => {
 
   it('fails with an error that shows no token when the connection drops after the token was sent', async () => {
     const h = await harness(driver)
-    const dropping = await listen((_request, response) => response.socket?.destroy())
-    onTestFinished(() => dropping.close())
-    h.registry.register('dropping', { source: h.source, origins: [dropping.origin], prefetch: 'lazy', clock: h.clock })
-    const client = await create(driver, 'dropping', { registry: h.registry })
-    const error = await rejection(client.request({ url: dropping.url('/echo') }))
-    expect(dropping.requests[0]?.authorization).toBe('Bearer token-1')
+    const error = await rejection(h.client.request({ url: h.server.url('/drop') }))
+    expect(h.server.requests.map((r) => [r.path, r.authorization])).toEqual([['/drop', 'Bearer token-1']])
     expectNotLogged(error, 'token-1')
   })
 

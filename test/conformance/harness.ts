@@ -1,6 +1,6 @@
 import type { RequestAuthOptions } from '@tokenwarden/core'
+import { type AuthFixture, type AuthFixtureOptions, type Echo, authFixture } from '@tokenwarden/test-utils/http'
 import { onTestFinished } from 'vitest'
-import { type AuthFixture, type AuthFixtureOptions, type Echo, authFixture } from '../support/index.ts'
 import type { ClientDriver, TestClient, TestResponse } from './drivers/types.ts'
 
 /** A fixture and a client of the driver under test, both closed when the test finishes. */
@@ -10,14 +10,13 @@ export interface Harness extends AuthFixture {
 
 /**
  * Starts an {@link authFixture} and a client for its credential (by name, in the fixture's own
- * registry, or as the manager itself with `byManager`); closes both when the test finishes.
+ * registry, or as the manager itself with `byManager`); both are closed when the test finishes.
  */
 export async function harness(
   driver: ClientDriver,
   options: AuthFixtureOptions & { auth?: RequestAuthOptions; byManager?: boolean } = {},
 ): Promise<Harness> {
   const fixture = await authFixture(options)
-  onTestFinished(() => fixture.close())
   const credential = options.byManager === true ? fixture.manager : fixture.name
   const client = await driver.create(credential, { registry: fixture.registry, ...options.auth })
   onTestFinished(() => client.close())
@@ -43,14 +42,4 @@ export function tokenErrorIn(error: unknown): (Error & { code: string; cause?: u
     if (typeof code === 'string' && code.startsWith('TOKEN_')) return current as Error & { code: string }
   }
   return undefined
-}
-
-/** The error a promise rejects with (fails the test when it fulfils). */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected a rejection, got a result')
 }

@@ -1,18 +1,19 @@
-import { CredentialRegistry } from '@tokenwarden/core'
+import { CredentialRegistry, clientCredentials } from '@tokenwarden/core'
+import { startResourceServer } from '@tokenwarden/test-utils/http'
+import { fixture, startIdp } from '@tokenwarden/test-utils/oidc'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { clientCredentialsSource, startOidcProvider, startResourceServer } from '../support/index.ts'
 import { drivers } from './drivers/index.ts'
 import { create, echo } from './harness.ts'
 
 describe.each(drivers)('$name: with a real OpenID provider', (driver) => {
   it('attaches a client_credentials token, and after its revocation gets exactly one new one', async () => {
-    const provider = await startOidcProvider()
+    const provider = await startIdp()
     onTestFinished(() => provider.close())
     const server = await startResourceServer({ validate: (token) => provider.isActive(token) })
     onTestFinished(() => server.close())
     const registry = new CredentialRegistry()
     onTestFinished(() => registry.close())
-    registry.register('oidc', { source: clientCredentialsSource(provider), origins: [server.origin], prefetch: 'lazy' })
+    registry.register('oidc', { source: clientCredentials({ issuer: provider.issuer, ...fixture.basic }), origins: [server.origin], prefetch: 'lazy' })
     const client = await create(driver, 'oidc', { registry })
 
     const first = echo(await client.request({ url: server.url('/echo') }))

@@ -1,8 +1,8 @@
 import { CredentialRegistry, TokenManager } from '@tokenwarden/core'
+import { countingSource, rejection, resolveLoopbackNames } from '@tokenwarden/test-utils'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { countingSource, resolveLoopbackNames } from '../support/index.ts'
 import { drivers } from './drivers/index.ts'
-import { create, echo, harness, rejection, tokenErrorIn } from './harness.ts'
+import { create, echo, harness, tokenErrorIn } from './harness.ts'
 
 describe.each(drivers)('$name: where the token goes', (driver) => {
   it('sends a request to another origin untouched, and fetches no token', async () => {

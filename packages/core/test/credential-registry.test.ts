@@ -1,7 +1,7 @@
+import { countingSource } from '@tokenwarden/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CredentialRegistry, credentials } from '../src/credential-registry.ts'
 import { ErrorCode } from '../src/errors.ts'
-import { countingSource } from './support/sources.ts'
 
 const registry = new CredentialRegistry()
 afterEach(() => registry.close())

@@ -1,12 +1,11 @@
 import { inspect } from 'node:util'
+import { ManualClock, countingSource } from '@tokenwarden/test-utils'
 import { describe, expect, it } from 'vitest'
 import { CredentialRegistry } from '../src/credential-registry.ts'
 import { ReauthorizationRequiredError, TokenAcquisitionError, TokenError } from '../src/errors.ts'
 import { TokenEndpointError } from '../src/oauth/token-endpoint-error.ts'
 import { TokenManager } from '../src/token-manager.ts'
 import { Token } from '../src/token.ts'
-import { ManualClock } from './support/manual-clock.ts'
-import { countingSource } from './support/sources.ts'
 
 const ACCESS = 'at-SECRET-1f2e3d'
 const REFRESH = 'rt-SECRET-9a8b7c'

@@ -1,10 +1,9 @@
+import { ManualClock, countingSource, useManagers } from '@tokenwarden/test-utils'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, TokenError } from '../src/errors.ts'
 import type { AcquireContext, TokenGrant } from '../src/source.ts'
 import type { TokenManager } from '../src/token-manager.ts'
-import { useManagers } from './support/managers.ts'
-import { ManualClock } from './support/manual-clock.ts'
-import { countingSource, endpointError } from './support/sources.ts'
+import { endpointError } from './support/endpoint-error.ts'
 
 const manager = useManagers()
 

@@ -1,12 +1,11 @@
+import { ManualClock, countingSource, deferred, useManagers } from '@tokenwarden/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { ErrorCode, ReauthorizationRequiredError } from '../src/errors.ts'
 import { MemoryStore } from '../src/stores/memory-store.ts'
 import type { TokenEvent } from '../src/token-events.ts'
 import { TokenManager } from '../src/token-manager.ts'
 import type { TokenManagerOptions } from '../src/token-manager-options.ts'
-import { useManagers } from './support/managers.ts'
-import { ManualClock } from './support/manual-clock.ts'
-import { countingSource, deferred, endpointError } from './support/sources.ts'
+import { endpointError } from './support/endpoint-error.ts'
 
 const manager = useManagers()
 

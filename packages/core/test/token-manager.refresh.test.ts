@@ -1,9 +1,8 @@
+import { ManualClock, countingSource, useManagers } from '@tokenwarden/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { ErrorCode } from '../src/errors.ts'
 import type { TokenEvent } from '../src/token-events.ts'
-import { useManagers } from './support/managers.ts'
-import { ManualClock } from './support/manual-clock.ts'
-import { countingSource, endpointError } from './support/sources.ts'
+import { endpointError } from './support/endpoint-error.ts'
 
 const manager = useManagers()
 

@@ -1,7 +1,5 @@
+import { ManualClock, countingSource, deferred, useManagers } from '@tokenwarden/test-utils'
 import { describe, expect, it } from 'vitest'
-import { useManagers } from './support/managers.ts'
-import { ManualClock } from './support/manual-clock.ts'
-import { countingSource, deferred } from './support/sources.ts'
 
 const manager = useManagers({ clock: new ManualClock() })
 

@@ -1,12 +1,10 @@
+import { type CountingSource, ManualClock, countingSource, flush, useManagers } from '@tokenwarden/test-utils'
 import { describe, expect, it } from 'vitest'
 import { isCoordinatingStore } from '../src/stores/token-store.ts'
 import { MemoryStore } from '../src/stores/memory-store.ts'
 import type { TokenEvent } from '../src/token-events.ts'
 import type { TokenManager } from '../src/token-manager.ts'
 import { FleetStore } from './support/fleet-store.ts'
-import { useManagers } from './support/managers.ts'
-import { ManualClock, flush } from './support/manual-clock.ts'
-import { type CountingSource, countingSource } from './support/sources.ts'
 
 const manager = useManagers()
 

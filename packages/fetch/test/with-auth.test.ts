@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { fetch as undiciFetch } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { type AuthFixture, type Echo, authFixture } from '../../../test/support/index.ts'
+import { type AuthFixture, type Echo, authFixture } from '@tokenwarden/test-utils/http'
 import { type FetchLike, withAuth } from '../src/index.ts'
 
 async function fixture(options?: Parameters<typeof authFixture>[0]): Promise<AuthFixture> {

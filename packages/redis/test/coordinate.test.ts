@@ -1,17 +1,9 @@
 import type { TokenRecord } from '@tokenwarden/core'
+import { ManualClock, deferred, eventually } from '@tokenwarden/test-utils'
+import { type TestClient, cleanPrefix, connect, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TestClock } from '../../../test/support/test-clock.ts'
 import { type RedisClientLike, type RedisStore, type RedisStoreEvent, redisStore } from '../src/index.ts'
-import {
-  type TestClient,
-  cleanPrefix,
-  connect,
-  deferred,
-  eventually,
-  request,
-  testPrefix,
-  tokenRecord,
-} from './support/redis-fixture.ts'
+import { request, tokenRecord } from './support/store-inputs.ts'
 
 const prefix = testPrefix()
 const clients: TestClient[] = []
@@ -84,9 +76,9 @@ describe('coordinate', () => {
   })
 
   it('renews the lease while a slow acquire outlives it, so a waiting peer never acquires', async () => {
-    const clock = new TestClock(Date.now())
+    const clock = new ManualClock(Date.now())
     const holder = await newStore({ lease: 1, clock })
-    const peer = await newStore({ lease: 1, clock: new TestClock(Date.now()) })
+    const peer = await newStore({ lease: 1, clock: new ManualClock(Date.now()) })
     const key = newKey()
     const slow = deferred<TokenRecord>()
     const held = request(() => slow.promise)
@@ -97,7 +89,7 @@ describe('coordinate', () => {
     for (let renewal = 0; renewal < 4; renewal++) {
       // As if most of the lease had passed: only the holder's renewal gives it a full second again.
       await admin.pExpire(leaseKey(key), 300)
-      clock.advance(334)
+      await clock.advance(334)
       await eventually(async () => (await admin.pTTL(leaseKey(key))) > 600)
     }
     slow.resolve(tokenRecord('slow'))
@@ -149,7 +141,7 @@ describe('coordinate', () => {
 
   it('lets a waiter acquire when the holder rejects, and the holder rethrows its own error', async () => {
     // The waiter's clock never moves: only the holder's release can wake it.
-    const [a, b] = [await newStore(), await newStore({ clock: new TestClock(Date.now()) })]
+    const [a, b] = [await newStore(), await newStore({ clock: new ManualClock(Date.now()) })]
     const key = newKey()
     const failing = deferred<TokenRecord>()
     const first = request(() => failing.promise)

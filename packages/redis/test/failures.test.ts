@@ -1,17 +1,9 @@
 import type { TokenRecord } from '@tokenwarden/core'
+import { ManualClock, eventually } from '@tokenwarden/test-utils'
+import { type OwnRedis, type TestClient, connectResilient, startOwnRedis, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TestClock } from '../../../test/support/test-clock.ts'
 import { type RedisStore, type RedisStoreEvent, redisStore } from '../src/index.ts'
-import {
-  type OwnRedis,
-  type TestClient,
-  connectResilient,
-  eventually,
-  request,
-  startOwnRedis,
-  testPrefix,
-  tokenRecord,
-} from './support/redis-fixture.ts'
+import { request, tokenRecord } from './support/store-inputs.ts'
 
 // Rules: these tests hang, kill and restart a redis-server of their own, never the shared one.
 let redis: OwnRedis
@@ -89,29 +81,29 @@ describe('a hung Redis', () => {
   })
 
   it('pauses after a failure and lets one probe through after the pause, then closes (time from a test clock)', async () => {
-    const clock = new TestClock(Date.now())
+    const clock = new ManualClock(Date.now())
     const events: RedisStoreEvent[] = []
     const store = await newStore({ clock, onEvent: (event) => events.push(event) })
     const key = newKey()
     await store.get(key)
     redis.hang()
     try {
-      const hung = store.get(key)
-      clock.advance(250)
-      await expect(hung).rejects.toMatchObject({ code: 'TOKEN_STORE_UNAVAILABLE' })
-      clock.advance(400) // under the shortest pause (500 ms): still failing fast
+      const hung = expect(store.get(key)).rejects.toMatchObject({ code: 'TOKEN_STORE_UNAVAILABLE' })
+      await clock.advance(250)
+      await hung
+      await clock.advance(400) // under the shortest pause (500 ms): still failing fast
       await expect(store.get(key)).rejects.toMatchObject({ code: 'TOKEN_STORE_UNAVAILABLE' })
     } finally {
       redis.resume()
     }
-    clock.advance(600) // past the longest first pause (1,000 ms)
+    await clock.advance(600) // past the longest first pause (1,000 ms)
     await expect(store.get(key)).resolves.toBeUndefined()
     await expect(store.set(key, tokenRecord('resumed'))).resolves.toBeUndefined()
     expect(events).toEqual([{ type: 'unavailable' }, { type: 'recovered' }])
   })
 
   it('releases a lease that Redis granted after the deadline, so nobody waits on it', async () => {
-    const clock = new TestClock(Date.now())
+    const clock = new ManualClock(Date.now())
     const store = await newStore({ clock })
     const key = newKey()
     await store.get(key)
@@ -120,7 +112,7 @@ describe('a hung Redis', () => {
     try {
       coordinating = store.coordinate(key, request(async () => tokenRecord('late')))
       coordinating.catch(() => {})
-      clock.advance(250)
+      await clock.advance(250)
     } finally {
       redis.resume()
     }

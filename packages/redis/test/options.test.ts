@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { connect } from '@tokenwarden/test-utils/redis'
 import { describe, expect, it } from 'vitest'
 import { type RedisClientLike, type RedisStoreOptions, redisStore, redisStoreDefaults } from '../src/index.ts'
-import { connect } from './support/redis-fixture.ts'
 
 const client: RedisClientLike = {
   sendCommand: async () => null,

@@ -1,7 +1,8 @@
 import { type Token, TokenManager, fromFunction } from '@tokenwarden/core'
+import { SkippingClock, eventually } from '@tokenwarden/test-utils'
+import { type OwnRedis, type TestClient, connectResilient, startOwnRedis, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisClientLike, type RedisStore, breakerDefaults, redisStore } from '../src/index.ts'
-import { type OwnRedis, SkippingClock, type TestClient, connectResilient, eventually, startOwnRedis, testPrefix } from './support/redis-fixture.ts'
 
 // Rules: this test runs a redis-server of its own; each process's link to it can be cut (its
 // commands fail, as in a network partition) while Redis keeps its data.

@@ -1,7 +1,8 @@
 import { TokenManager, fromFunction } from '@tokenwarden/core'
+import { deferred, eventually } from '@tokenwarden/test-utils'
+import { type OwnRedis, type TestClient, connectResilient, startOwnRedis, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisStore, redisStore } from '../src/index.ts'
-import { type OwnRedis, type TestClient, connectResilient, deferred, eventually, startOwnRedis, testPrefix } from './support/redis-fixture.ts'
 
 // Rules: this test stops a redis-server of its own, never the shared one.
 let redis: OwnRedis

@@ -1,16 +1,15 @@
 import { TokenManager, fromFunction } from '@tokenwarden/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RedisClientLike, type RedisStore, breakerDefaults, redisStore } from '../src/index.ts'
+import { SkippingClock, eventually } from '@tokenwarden/test-utils'
 import {
   type OwnRedis,
-  SkippingClock,
   type TestClient,
   cleanPrefix,
   connectResilient,
-  eventually,
   startOwnRedis,
   testPrefix,
-} from './support/redis-fixture.ts'
+} from '@tokenwarden/test-utils/redis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RedisClientLike, type RedisStore, breakerDefaults, redisStore } from '../src/index.ts'
 
 // Rules: these tests stop, hang and restart a redis-server of their own, never the shared one.
 // The stores' clock is the system clock plus an offset the tests move forward to end the breaker's

@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { inspect } from 'node:util'
 import type { TokenRecord } from '@tokenwarden/core'
+import { deferred, eventually } from '@tokenwarden/test-utils'
+import { type TestClient, cleanPrefix, connect, keysUnder, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisStore, type RedisStoreEvent, redisStore } from '../src/index.ts'
-import {
-  type TestClient,
-  cleanPrefix,
-  connect,
-  deferred,
-  eventually,
-  keysUnder,
-  request,
-  testPrefix,
-  tokenRecord,
-} from './support/redis-fixture.ts'
+import { request, tokenRecord } from './support/store-inputs.ts'
 
 const prefix = testPrefix()
 const clients: TestClient[] = []

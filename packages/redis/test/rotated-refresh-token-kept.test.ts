@@ -1,9 +1,9 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { TokenManager, refreshToken } from '@tokenwarden/core'
+import { eventually } from '@tokenwarden/test-utils'
+import { type LoopbackServer, listen, readBody, sendJson } from '@tokenwarden/test-utils/http'
+import { type TestClient, cleanPrefix, connect, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisStore, redisStore } from '../src/index.ts'
-import { type TestClient, cleanPrefix, connect, eventually, testPrefix } from './support/redis-fixture.ts'
 
 const prefix = testPrefix()
 const clients: TestClient[] = []
@@ -15,32 +15,25 @@ let admin: TestClient
 const redemptions = new Map<string, number>()
 let latest = 'rt-0'
 let issued = 0
-const server = createServer((request, response) => {
-  let body = ''
-  request.setEncoding('utf8')
-  request.on('data', (chunk: string) => (body += chunk))
-  request.on('end', () => {
-    const presented = new URLSearchParams(body).get('refresh_token') ?? ''
-    redemptions.set(presented, (redemptions.get(presented) ?? 0) + 1)
-    response.writeHead(presented === latest ? 200 : 400, { 'content-type': 'application/json' })
-    if (presented !== latest) return void response.end(JSON.stringify({ error: 'invalid_grant' }))
-    latest = `rt-${++issued}`
-    response.end(JSON.stringify({ access_token: `access-${issued}`, token_type: 'Bearer', expires_in: 1, refresh_token: latest }))
-  })
-})
+let server: LoopbackServer
 let tokenEndpoint = ''
 
 beforeAll(async () => {
   admin = await connect()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  tokenEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`
+  server = await listen(async (request, response) => {
+    const presented = new URLSearchParams((await readBody(request)).toString()).get('refresh_token') ?? ''
+    redemptions.set(presented, (redemptions.get(presented) ?? 0) + 1)
+    if (presented !== latest) return sendJson(response, 400, { error: 'invalid_grant' })
+    latest = `rt-${++issued}`
+    sendJson(response, 200, { access_token: `access-${issued}`, token_type: 'Bearer', expires_in: 1, refresh_token: latest })
+  })
+  tokenEndpoint = server.url('/token')
 })
 
 afterAll(async () => {
   await Promise.all(managers.map((manager) => manager.close()))
   await Promise.all(stores.map((store) => store.close()))
-  server.closeAllConnections()
-  await new Promise((resolve) => server.close(resolve))
+  await server.close()
   await cleanPrefix(admin, prefix)
   for (const client of [...clients, admin]) client.destroy()
 })

@@ -1,17 +1,9 @@
 import { TokenManager, type TokenRecord, fromFunction } from '@tokenwarden/core'
+import { SkippingClock, deferred, eventually } from '@tokenwarden/test-utils'
+import { type TestClient, cleanPrefix, connect, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisClientLike, type RedisStore, redisStore } from '../src/index.ts'
-import {
-  SkippingClock,
-  type TestClient,
-  cleanPrefix,
-  connect,
-  deferred,
-  eventually,
-  request,
-  testPrefix,
-  tokenRecord,
-} from './support/redis-fixture.ts'
+import { request, tokenRecord } from './support/store-inputs.ts'
 
 const prefix = testPrefix()
 const clients: TestClient[] = []

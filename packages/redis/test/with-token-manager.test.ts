@@ -1,7 +1,8 @@
 import { TokenManager, fromFunction } from '@tokenwarden/core'
+import { eventually } from '@tokenwarden/test-utils'
+import { type TestClient, cleanPrefix, connect, testPrefix } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisStore, redisStore } from '../src/index.ts'
-import { type TestClient, cleanPrefix, connect, eventually, testPrefix } from './support/redis-fixture.ts'
 
 const prefix = testPrefix()
 const clients: TestClient[] = []

@@ -10,7 +10,7 @@ import {
   setGlobalDispatcher,
 } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { type AuthFixture, type Echo, authFixture } from '../../../test/support/index.ts'
+import { type AuthFixture, type Echo, authFixture } from '@tokenwarden/test-utils/http'
 import { dpopBinding } from '@tokenwarden/core/adapter'
 import { authInterceptor } from '../src/index.ts'
 

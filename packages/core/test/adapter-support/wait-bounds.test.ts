@@ -1,10 +1,12 @@
+import { ManualClock, countingSource, useManagers } from '@tokenwarden/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AuthRequest, RequestAuth, type WaitBounds } from '../../src/adapter.ts'
-import { countingSource, testManager } from '../../../../test/support/adapter-kit/credential.ts'
 
 const ORIGIN = 'https://api.example.com'
+/** Lazy managers for ORIGIN on a manual clock (their timers never fire), without retries or cool-down. */
+const newManager = useManagers({ name: 'test', origins: [ORIGIN], maxRetries: 0, coolDown: 0 })
 
-/** A manager whose acquisitions wait until `release()`; its own timers run on a frozen clock. */
+/** A manager whose acquisitions wait until `release()`. */
 function held() {
   let release!: () => void
   const gate = new Promise<void>((resolve) => (release = resolve))
@@ -12,7 +14,7 @@ function held() {
     await gate
     return { accessToken: `t-${call}`, expiresIn: 3600 }
   })
-  const { manager } = testManager([ORIGIN], source)
+  const manager = newManager({ source, clock: new ManualClock() })
   return { auth: new RequestAuth(manager), manager, source, release }
 }
 
@@ -125,7 +127,7 @@ describe('AuthRequest.respond within the request\'s bounds', () => {
       if (call > 1) await gate
       return { accessToken: `t-${call}`, expiresIn: 3600 }
     })
-    const { manager } = testManager([ORIGIN], source)
+    const manager = newManager({ source, clock: new ManualClock() })
     const auth = new RequestAuth(manager)
     await manager.getToken()
     const { request } = ready(auth, { timeoutMs: 500, timedOut })

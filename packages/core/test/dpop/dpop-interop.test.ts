@@ -1,22 +1,17 @@
+import { type DpopRecordedRequest, type DpopResourceServer, startDpopResourceServer } from '@tokenwarden/test-utils/http'
+import { type Idp, fixture, startIdp } from '@tokenwarden/test-utils/oidc'
 import { decodeJwt } from 'jose'
 import * as client from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type DpopProvider,
-  type DpopRecordedRequest,
-  type DpopResourceServer,
-  startDpopProvider,
-  startDpopResourceServer,
-} from '../../../../test/support/index.ts'
 import type { DPoPAlgorithm } from '../../src/dpop/dpop-algorithms.ts'
 import { DPoPKey, type DPoPOptions } from '../../src/dpop/dpop-key.ts'
 import { DPoPNonces } from '../../src/dpop/dpop-nonces.ts'
 
-let provider: DpopProvider
+let provider: Idp
 let rs: DpopResourceServer
 
 beforeAll(async () => {
-  provider = await startDpopProvider({ requireNonce: true })
+  provider = await startIdp()
   rs = await startDpopResourceServer({ authorizationServer: provider, requireNonce: true })
 })
 afterAll(async () => {
@@ -42,14 +37,14 @@ describe('a DPoPKey against oidc-provider 9 and a judging resource server, both 
   it.each(cases)('%s: openid-client gets a token bound to it, and our proofs pass after one nonce retry', async (_name, options, alg) => {
     const config = await client.discovery(
       new URL(provider.issuer),
-      provider.boundClient.clientId,
+      fixture.dpopBound.clientId,
       undefined,
-      client.ClientSecretBasic(provider.boundClient.clientSecret),
+      client.ClientSecretBasic(fixture.dpopBound.clientSecret),
       { execute: [client.allowInsecureRequests] },
     )
     const key = await DPoPKey.from(options, config.serverMetadata().dpop_signing_alg_values_supported)
     expect(key.alg).toBe(alg)
-    const tokens = await client.clientCredentialsGrant(config, { scope: 'api.read' }, { DPoP: key.handle(config) })
+    const tokens = await client.clientCredentialsGrant(config, { scope: 'api:read' }, { DPoP: key.handle(config) })
     expect(tokens.token_type).toBe('dpop')
     expect(decodeJwt(tokens.access_token).cnf).toEqual({ jkt: key.thumbprint })
 

@@ -1,5 +1,6 @@
 import { type JsonWebKey, generateKeyPairSync, webcrypto } from 'node:crypto'
 import { inspect } from 'node:util'
+import { rejection } from '@tokenwarden/test-utils'
 import { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, jwtVerify } from 'jose'
 import * as client from 'openid-client'
 import { describe, expect, it } from 'vitest'
@@ -19,15 +20,6 @@ const pkcs8 = ec256.privateKey.export({ type: 'pkcs8', format: 'pem' }) as strin
 const pemBody = pkcs8.split('\n')[1] as string
 
 const renderings = (value: unknown): string[] => [String(value), JSON.stringify(value), inspect(value), inspect(value, { depth: 10, showHidden: true }), inspect({ ...(value as object) }, { depth: 10, showHidden: true })]
-
-async function caught(run: () => unknown): Promise<Error & { code?: string; option?: string; transient?: boolean }> {
-  try {
-    await run()
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('did not throw')
-}
 
 /** A proof of `key` verifies, with the key's own algorithm and public JWK. */
 async function expectWorking(key: DPoPKey): Promise<void> {
@@ -78,9 +70,9 @@ describe('DPoPKey.from: a generated key', () => {
   })
 
   it('refuses when the server lists nothing it can sign, or not the explicit alg', async () => {
-    const none = await caught(() => DPoPKey.from({}, ['ES512', 'ML-DSA-44']))
+    const none = await rejection(() => DPoPKey.from({}, ['ES512', 'ML-DSA-44']))
     expect(none).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.alg', transient: false })
-    const unlisted = await caught(() => DPoPKey.from({ alg: 'ES384' }, ['ES256']))
+    const unlisted = await rejection(() => DPoPKey.from({ alg: 'ES384' }, ['ES256']))
     expect(unlisted).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.alg' })
   })
 
@@ -192,7 +184,7 @@ describe('DPoPKey.from: a bad key', () => {
   ]
 
   it.each(cases)('refuses %s with a coded error that holds no key material', async (_name, key, option) => {
-    const error = await caught(() => DPoPKey.from({ key: key as DPoPKeyInput }))
+    const error = await rejection(() => DPoPKey.from({ key: key as DPoPKeyInput }))
     expect(error).toBeInstanceOf(TypeError)
     expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTION, option, transient: false })
     expect(error.cause).toBeUndefined()
@@ -204,14 +196,14 @@ describe('DPoPKey.from: a bad key', () => {
   })
 
   it('refuses an alg the key cannot sign with, and one the server does not list', async () => {
-    expect(await caught(() => DPoPKey.from({ key: pkcs8, alg: 'RS256' }))).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.alg' })
-    expect(await caught(() => DPoPKey.from({ key: pkcs8 }, ['RS256', 'PS256']))).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.key' })
-    expect(await caught(() => DPoPKey.from({ key: pkcs8, alg: 'ES256' }, ['EdDSA']))).toMatchObject({ option: 'dpop.alg' })
+    expect(await rejection(() => DPoPKey.from({ key: pkcs8, alg: 'RS256' }))).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.alg' })
+    expect(await rejection(() => DPoPKey.from({ key: pkcs8 }, ['RS256', 'PS256']))).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.key' })
+    expect(await rejection(() => DPoPKey.from({ key: pkcs8, alg: 'ES256' }, ['EdDSA']))).toMatchObject({ option: 'dpop.alg' })
   })
 
   it('refuses a CryptoKeyPair whose private key is not extractable (it cannot sign synchronously)', async () => {
     const pair = await client.randomDPoPKeyPair('ES256')
-    const error = await caught(() => DPoPKey.from({ key: pair }))
+    const error = await rejection(() => DPoPKey.from({ key: pair }))
     expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.key' })
     expect(error.message).toContain('extractable')
   })
@@ -219,20 +211,20 @@ describe('DPoPKey.from: a bad key', () => {
   it('refuses a CryptoKeyPair whose halves do not match, or that cannot sign', async () => {
     const one = await client.randomDPoPKeyPair('ES256', { extractable: true })
     const two = await client.randomDPoPKeyPair('ES256', { extractable: true })
-    expect(await caught(() => DPoPKey.from({ key: { privateKey: one.privateKey, publicKey: two.publicKey } }))).toMatchObject({ option: 'dpop.key' })
-    expect(await caught(() => DPoPKey.from({ key: { privateKey: one.publicKey, publicKey: one.privateKey } }))).toMatchObject({ option: 'dpop.key' })
+    expect(await rejection(() => DPoPKey.from({ key: { privateKey: one.privateKey, publicKey: two.publicKey } }))).toMatchObject({ option: 'dpop.key' })
+    expect(await rejection(() => DPoPKey.from({ key: { privateKey: one.publicKey, publicKey: one.privateKey } }))).toMatchObject({ option: 'dpop.key' })
     const sha384 = (await subtle.generateKey(
       { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-384' },
       true,
       ['sign', 'verify'],
     )) as CryptoKeyPair
-    expect(await caught(() => DPoPKey.from({ key: sha384 }))).toMatchObject({ option: 'dpop.key' })
+    expect(await rejection(() => DPoPKey.from({ key: sha384 }))).toMatchObject({ option: 'dpop.key' })
   })
 
   it('refuses malformed options', async () => {
-    expect(await caught(() => DPoPKey.from({ alg: 'HS256' as DPoPAlgorithm }))).toMatchObject({ option: 'dpop.alg' })
-    expect(await caught(() => DPoPKey.from({ required: 'yes' as never }))).toMatchObject({ option: 'dpop.required' })
-    expect(await caught(() => DPoPKey.from(null as never))).toMatchObject({ option: 'dpop' })
+    expect(await rejection(() => DPoPKey.from({ alg: 'HS256' as DPoPAlgorithm }))).toMatchObject({ option: 'dpop.alg' })
+    expect(await rejection(() => DPoPKey.from({ required: 'yes' as never }))).toMatchObject({ option: 'dpop.required' })
+    expect(await rejection(() => DPoPKey.from(null as never))).toMatchObject({ option: 'dpop' })
   })
 })
 

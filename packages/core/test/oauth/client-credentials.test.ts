@@ -1,54 +1,32 @@
 import { createPrivateKey } from 'node:crypto'
+import { ManualClock, acquireContext, nextEvent, rejection, useManagers } from '@tokenwarden/test-utils'
+import { type Idp, fixture, startIdp } from '@tokenwarden/test-utils/oidc'
 import { SignJWT, createRemoteJWKSet, importJWK, jwtVerify } from 'jose'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../src/errors.ts'
 import { clientCredentials } from '../../src/oauth/client-credentials.ts'
-import { TokenManager } from '../../src/token-manager.ts'
-import type { TokenManagerOptions } from '../../src/token-manager-options.ts'
-import { ManualClock } from '../support/manual-clock.ts'
-import { acquireContext, caught, nextEvent } from './support/context.ts'
-import { type Idp, fixture, startIdp } from './support/oidc-provider.ts'
-import { type TestServer, startResourceServer } from './support/servers.ts'
 
 const TTL = 60
 let idp: Idp
-let api: TestServer
-const managers: TokenManager[] = []
+const manager = useManagers()
 
 beforeAll(async () => {
-  idp = await startIdp({ ttl: TTL })
-  api = await startResourceServer(idp)
-})
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
+  idp = await startIdp({ ttlSeconds: TTL })
 })
 afterAll(async () => {
-  await api.close()
   await idp.close()
 })
-
-function manager(options: TokenManagerOptions): TokenManager {
-  const m = new TokenManager({ prefetch: 'lazy', ...options })
-  managers.push(m)
-  return m
-}
-
-/** What the resource server makes of a bearer token (through introspection). */
-async function callApi(accessToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(api.url, { headers: { authorization: `Bearer ${accessToken}` } })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
 
 describe('client credentials against oidc-provider', () => {
   it('discovers the issuer once and authenticates with client_secret_basic by default', async () => {
     const m = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.basic, scope: 'api:read' }) })
     const token = await m.getToken()
-    expect(idp.tokenAuthorizations.at(-1)).toMatch(/^Basic /)
-    expect(idp.tokenRequests.at(-1)?.get('client_secret')).toBeNull()
+    expect(idp.tokenRequests.at(-1)?.authorization).toMatch(/^Basic /)
+    expect(idp.tokenRequests.at(-1)?.params.get('client_secret')).toBeNull()
     expect(token.source).toBe('client-credentials')
     expect(token.scope).toEqual(['api:read'])
     expect(token.expiresAt).toBe(token.issuedAt + TTL * 1000)
-    expect(await callApi(token.accessToken)).toEqual({ status: 200, body: { client_id: 'svc-basic', scope: 'api:read' } })
+    expect(await idp.introspect(token.accessToken)).toMatchObject({ active: true, client_id: 'svc-basic', scope: 'api:read' })
 
     const second = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.post, clientAuth: 'client_secret_post' }) })
     await second.getToken()
@@ -58,9 +36,9 @@ describe('client credentials against oidc-provider', () => {
   it('authenticates with client_secret_post', async () => {
     const m = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.post, clientAuth: 'client_secret_post' }) })
     const token = await m.getToken()
-    expect(idp.tokenAuthorizations.at(-1)).toBeUndefined()
-    expect(idp.tokenRequests.at(-1)?.get('client_id')).toBe('svc-post')
-    expect((await callApi(token.accessToken)).body.client_id).toBe('svc-post')
+    expect(idp.tokenRequests.at(-1)?.authorization).toBeUndefined()
+    expect(idp.tokenRequests.at(-1)?.params.get('client_id')).toBe('svc-post')
+    expect((await idp.introspect(token.accessToken)).client_id).toBe('svc-post')
   })
 
   it.each([
@@ -71,8 +49,8 @@ describe('client credentials against oidc-provider', () => {
     const source = clientCredentials({ issuer: idp.issuer, clientId: fixture.jwt.clientId, privateKey: key(), kid: idp.clientKey.kid })
     const token = await manager({ source }).getToken()
     const sent = idp.tokenRequests.at(-1)
-    expect(sent?.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
-    expect((await callApi(token.accessToken)).body.client_id).toBe('svc-jwt')
+    expect(sent?.params.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+    expect((await idp.introspect(token.accessToken)).client_id).toBe('svc-jwt')
   })
 
   it('reads a federated client assertion afresh at each acquisition', async () => {
@@ -94,9 +72,9 @@ describe('client credentials against oidc-provider', () => {
     const first = await m.getToken()
     const second = await m.refresh()
     expect(calls).toBe(2)
-    expect(idp.tokenRequests.at(-1)?.get('client_assertion')).not.toBe(idp.tokenRequests.at(-2)?.get('client_assertion'))
+    expect(idp.tokenRequests.at(-1)?.params.get('client_assertion')).not.toBe(idp.tokenRequests.at(-2)?.params.get('client_assertion'))
     expect(second.accessToken).not.toBe(first.accessToken)
-    expect((await callApi(second.accessToken)).status).toBe(200)
+    expect(await idp.isActive(second.accessToken)).toBe(true)
   })
 
   it('gets JWT access tokens for a resource indicator, verifiable against the JWKS', async () => {
@@ -108,25 +86,25 @@ describe('client credentials against oidc-provider', () => {
     })
     expect(protectedHeader.typ).toBe('at+jwt')
     expect(payload).toMatchObject({ client_id: 'svc-basic', scope: 'api:read' })
-    expect(idp.tokenRequests.at(-1)?.get('resource')).toBe(fixture.api)
+    expect(idp.tokenRequests.at(-1)?.params.get('resource')).toBe(fixture.api)
   })
 
   it('asks for the manager scopes over its own, and for the merged ones after upgradeScopes', async () => {
     const m = manager({ source: clientCredentials({ issuer: idp.issuer, ...fixture.basic, scope: 'api:read' }), scopes: ['api:write'] })
     expect((await m.getToken()).scope).toEqual(['api:write'])
-    expect(idp.tokenRequests.at(-1)?.get('scope')).toBe('api:write')
+    expect(idp.tokenRequests.at(-1)?.params.get('scope')).toBe('api:write')
     const upgraded = await m.upgradeScopes(['api:read'])
-    expect(idp.tokenRequests.at(-1)?.get('scope')).toBe('api:write api:read')
+    expect(idp.tokenRequests.at(-1)?.params.get('scope')).toBe('api:write api:read')
     expect([...upgraded.scope].sort()).toEqual(['api:read', 'api:write'])
   })
 
   it('fails at once, without retrying, when the client secret is wrong (401 invalid_client)', async () => {
-    const before = idp.tokenAuthorizations.length
+    const before = idp.tokenRequests.length
     const m = manager({ source: clientCredentials({ issuer: idp.issuer, clientId: fixture.basic.clientId, clientSecret: 'wrong-secret-value' }) })
-    const error = await caught(() => m.getToken())
+    const error = await rejection(() => m.getToken())
     expect(error.code).toBe(ErrorCode.ENDPOINT_ERROR)
     expect(error).toMatchObject({ status: 401, error: 'invalid_client', transient: false })
-    expect(idp.tokenAuthorizations.length - before).toBe(1)
+    expect(idp.tokenRequests.length - before).toBe(1)
     expect(m.stats().attempts).toBe(1)
   })
 
@@ -142,7 +120,7 @@ describe('client credentials against oidc-provider', () => {
     expect(reason).toBe('proactive')
     expect(second.accessToken).not.toBe(first.accessToken)
     expect(await m.getToken()).toBe(second)
-    expect((await callApi(second.accessToken)).status).toBe(200)
+    expect(await idp.isActive(second.accessToken)).toBe(true)
     expect(m.stats().attempts).toBe(2)
   })
 
@@ -155,7 +133,7 @@ describe('client credentials against oidc-provider', () => {
     const { token: second, reason } = await updated
     expect(reason).toBe('proactive')
     expect(second.accessToken).not.toBe(first.accessToken)
-    expect((await callApi(second.accessToken)).body.client_id).toBe('svc-post')
+    expect((await idp.introspect(second.accessToken)).client_id).toBe('svc-post')
   })
 })
 
@@ -182,9 +160,9 @@ describe('clientCredentials options', () => {
     })
     await source.acquire(acquireContext({ claims: '{"access_token":{"acr":{"essential":true}}}' }))
     const sent = idp.tokenRequests.at(-1)
-    expect(sent?.get('claims')).toBe('{"access_token":{"acr":{"essential":true}}}')
-    expect(sent?.get('scope')).toBe('api:read')
-    expect(sent?.get('audience')).toBe('https://aud.example.test')
-    expect(sent?.getAll('extra')).toEqual(['x', 'y'])
+    expect(sent?.params.get('claims')).toBe('{"access_token":{"acr":{"essential":true}}}')
+    expect(sent?.params.get('scope')).toBe('api:read')
+    expect(sent?.params.get('audience')).toBe('https://aud.example.test')
+    expect(sent?.params.getAll('extra')).toEqual(['x', 'y'])
   })
 })

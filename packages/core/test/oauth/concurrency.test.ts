@@ -1,18 +1,18 @@
 import type { ServerResponse } from 'node:http'
+import { acquireContext, useManagers } from '@tokenwarden/test-utils'
+import { type ScriptedEndpoint, scriptedEndpoint, sendJson } from '@tokenwarden/test-utils/http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { clientCredentials } from '../../src/oauth/client-credentials.ts'
 import { endpointQueueDefaults, setTokenEndpointConcurrency, tokenEndpointConcurrency } from '../../src/oauth/endpoint-queue.ts'
 import { TokenManager } from '../../src/token-manager.ts'
-import { acquireContext } from './support/context.ts'
-import { type ScriptedEndpoint, scriptedEndpoint, sendJson } from './support/servers.ts'
 
 const endpoints: ScriptedEndpoint[] = []
-const managers: TokenManager[] = []
 afterEach(async () => {
   setTokenEndpointConcurrency(endpointQueueDefaults.concurrency)
-  await Promise.all(managers.splice(0).map((m) => m.close()))
   await Promise.all(endpoints.splice(0).map((e) => e.close()))
 })
+/** Managers closed after each test, before the endpoints. */
+const manager = useManagers()
 
 /**
  * A token endpoint that holds every request until `batch` are waiting, then 10 ms more (time for
@@ -35,17 +35,12 @@ async function batchingEndpoint(batch: number): Promise<ScriptedEndpoint> {
 }
 
 function fleet(e: ScriptedEndpoint, size: number): TokenManager[] {
-  const fleet = Array.from(
-    { length: size },
-    (_, i) =>
-      new TokenManager({
-        name: `svc-${i}`,
-        prefetch: 'lazy',
-        source: clientCredentials({ tokenEndpoint: e.tokenEndpoint, clientId: `svc-${i}`, clientSecret: `secret-of-svc-${i}` }),
-      }),
+  return Array.from({ length: size }, (_, i) =>
+    manager({
+      name: `svc-${i}`,
+      source: clientCredentials({ tokenEndpoint: e.tokenEndpoint, clientId: `svc-${i}`, clientSecret: `secret-of-svc-${i}` }),
+    }),
   )
-  managers.push(...fleet)
-  return fleet
 }
 
 describe('the token endpoint concurrency bound', () => {

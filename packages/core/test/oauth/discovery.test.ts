@@ -1,3 +1,4 @@
+import { acquireContext, rejection } from '@tokenwarden/test-utils'
 import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -7,7 +8,6 @@ import { jwtBearer } from '../../src/oauth/jwt-bearer.ts'
 import { refreshToken } from '../../src/oauth/refresh-token.ts'
 import { tokenExchange } from '../../src/oauth/token-exchange.ts'
 import { TokenManager } from '../../src/token-manager.ts'
-import { acquireContext, caught } from './support/context.ts'
 
 /** https issuers, served by msw intercepting global fetch: the production configuration, no TLS server needed. */
 const network = setupServer()
@@ -84,13 +84,13 @@ describe('discovery', () => {
 
   it('refuses a document for another issuer as malformed, terminally', async () => {
     const { url } = issuer('idp-b.example.test', () => HttpResponse.json({ issuer: 'https://evil.example.test', token_endpoint: 'https://evil.example.test/token' }))
-    const error = await caught(() => clientCredentials({ issuer: url, clientId: 'a', clientSecret: 'secret-a-0123456789' }).acquire(acquireContext()))
+    const error = await rejection(() => clientCredentials({ issuer: url, clientId: 'a', clientSecret: 'secret-a-0123456789' }).acquire(acquireContext()))
     expect(error).toMatchObject({ code: ErrorCode.MALFORMED, transient: false })
   })
 
   it('refuses a discovered token endpoint over plain http', async () => {
     const { url } = issuer('idp-c.example.test', () => HttpResponse.json({ issuer: 'https://idp-c.example.test', token_endpoint: 'http://idp-c.example.test/token' }))
-    const error = await caught(() => clientCredentials({ issuer: url, clientId: 'a', clientSecret: 'secret-a-0123456789' }).acquire(acquireContext()))
+    const error = await rejection(() => clientCredentials({ issuer: url, clientId: 'a', clientSecret: 'secret-a-0123456789' }).acquire(acquireContext()))
     expect(error).toBeInstanceOf(TokenPolicyError)
     expect(error).toMatchObject({ code: ErrorCode.INSECURE_TRANSPORT, transient: false })
   })

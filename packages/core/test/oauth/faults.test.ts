@@ -1,21 +1,18 @@
 import type { ServerResponse } from 'node:http'
+import { ManualClock, acquireContext, nextEvent, rejection, useManagers } from '@tokenwarden/test-utils'
+import { type Script, type ScriptedEndpoint, scriptedEndpoint, sendJson } from '@tokenwarden/test-utils/http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../src/errors.ts'
 import { clientCredentials } from '../../src/oauth/client-credentials.ts'
 import { TokenEndpointError } from '../../src/oauth/token-endpoint-error.ts'
 import type { TokenSource } from '../../src/source.ts'
-import { TokenManager } from '../../src/token-manager.ts'
-import type { TokenManagerOptions } from '../../src/token-manager-options.ts'
-import { ManualClock } from '../support/manual-clock.ts'
-import { acquireContext, caught, nextEvent } from './support/context.ts'
-import { type ScriptedEndpoint, type Script, scriptedEndpoint, sendJson } from './support/servers.ts'
 
 const endpoints: ScriptedEndpoint[] = []
-const managers: TokenManager[] = []
 afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
   await Promise.all(endpoints.splice(0).map((e) => e.close()))
 })
+/** Managers (closed after each test, before the endpoints) that retry twice at once. */
+const manager = useManagers({ maxRetries: 2, retryDelay: () => 0 })
 
 async function endpoint(script: Script): Promise<ScriptedEndpoint> {
   const e = await scriptedEndpoint(script)
@@ -25,12 +22,6 @@ async function endpoint(script: Script): Promise<ScriptedEndpoint> {
 
 function source(e: ScriptedEndpoint, timeoutMs?: number): TokenSource {
   return clientCredentials({ tokenEndpoint: e.tokenEndpoint, clientId: 'svc', clientSecret: 'svc-secret-0123456789', timeoutMs })
-}
-
-function manager(options: TokenManagerOptions): TokenManager {
-  const m = new TokenManager({ prefetch: 'lazy', maxRetries: 2, retryDelay: () => 0, ...options })
-  managers.push(m)
-  return m
 }
 
 const ok = (res: ServerResponse, body: Record<string, unknown> = {}): void =>
@@ -58,7 +49,7 @@ describe('terminal answers fail at once, with one request', () => {
   ])('%s', async (name, status, answer) => {
     const e = await endpoint((_, res) => answer(res))
     const m = manager({ source: source(e) })
-    const error = await caught(() => m.getToken())
+    const error = await rejection(() => m.getToken())
     expect(error).toBeInstanceOf(TokenEndpointError)
     expect(error).toMatchObject({ code: ErrorCode.ENDPOINT_ERROR, status, transient: false })
     expect(error.error).toBe(name.includes('_') ? name.split(' ')[0] : undefined)
@@ -67,7 +58,7 @@ describe('terminal answers fail at once, with one request', () => {
 
   it('keeps a sanitised error_description', async () => {
     const e = await endpoint((_, res) => sendJson(res, 400, { error: 'invalid_grant', error_description: `bad\u0000\u202e grant ${'x'.repeat(300)}` }))
-    const error = await caught(() => source(e).acquire(acquireContext()))
+    const error = await rejection(() => source(e).acquire(acquireContext()))
     expect(error.errorDescription).toBe(`bad grant ${'x'.repeat(190)}`)
   })
 })
@@ -99,7 +90,7 @@ describe('transient answers are retried', () => {
 
   it('gives up after maxRetries with TOKEN_ACQUISITION_FAILED, the attempt count and the last error as cause', async () => {
     const e = await endpoint((_, res) => sendJson(res, 503, {}, { 'retry-after': '1' }))
-    const error = await caught(() => manager({ source: source(e) }).getToken())
+    const error = await rejection(() => manager({ source: source(e) }).getToken())
     expect(error).toMatchObject({ code: ErrorCode.ACQUISITION_FAILED, attempts: 3, transient: true })
     expect((error as Error).cause).toMatchObject({ code: ErrorCode.ENDPOINT_ERROR, status: 503, retryAfter: 1, transient: true })
     expect(e.requests.length).toBe(3)
@@ -127,7 +118,7 @@ describe('malformed answers are TOKEN_MALFORMED, terminal', () => {
   ])('%s', async (_, answer) => {
     const e = await endpoint((__, res) => answer(res))
     const m = manager({ source: source(e) })
-    const error = await caught(() => m.getToken())
+    const error = await rejection(() => m.getToken())
     expect(error).toMatchObject({ code: ErrorCode.MALFORMED, transient: false })
     expect(e.requests.length).toBe(1)
   })

@@ -1,4 +1,6 @@
 import { inspect } from 'node:util'
+import { acquireContext, logged, rejection } from '@tokenwarden/test-utils'
+import { type LoopbackServer, type ScriptedEndpoint, listen, scriptedEndpoint, sendJson } from '@tokenwarden/test-utils/http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorCode, ReauthorizationRequiredError } from '../../src/errors.ts'
 import { clientCredentials } from '../../src/oauth/client-credentials.ts'
@@ -8,8 +10,6 @@ import { TokenEndpointError } from '../../src/oauth/token-endpoint-error.ts'
 import { tokenExchange } from '../../src/oauth/token-exchange.ts'
 import type { TokenSource } from '../../src/source.ts'
 import { TokenManager } from '../../src/token-manager.ts'
-import { acquireContext, caught } from './support/context.ts'
-import { type ScriptedEndpoint, type TestServer, listen, scriptedEndpoint, sendJson } from './support/servers.ts'
 
 const SECRET = 'client/secret+with=odd chars-0123456789'
 const REFRESH = 'refresh-token-value-0123456789'
@@ -33,16 +33,11 @@ const ALL = [
   ACCESS,
 ]
 
-/** Every way an error gets printed or serialised. */
+/** Every way an error gets printed or serialised: what a logger prints, and deeper. */
 function renderings(error: Error): string[] {
   return [
-    error.message,
-    String(error),
-    error.stack ?? '',
-    JSON.stringify(error),
-    inspect(error, { depth: Infinity }),
+    ...logged(error),
     inspect({ error }, { depth: Infinity }),
-    inspect(error, { depth: Infinity, showHidden: true }),
     inspect(error, { depth: Infinity, showHidden: true, customInspect: false }),
     String(JSON.stringify(error.cause)),
   ]
@@ -95,7 +90,7 @@ let echo: ScriptedEndpoint
 let challenge: ScriptedEndpoint
 let malformed: ScriptedEndpoint
 let unparsable: ScriptedEndpoint
-let issuer: TestServer
+let issuer: LoopbackServer
 let issuerAnswer: (res: import('node:http').ServerResponse) => void = () => {}
 beforeAll(async () => {
   // A careless server: echoes the whole request (secrets included) in its error answer, next to
@@ -144,14 +139,14 @@ describe('no secret in any error, nor in its cause chain', () => {
   ]
 
   it.each(cases)('%s: an error answer echoing the request and holding token fields', async (_, source) => {
-    const error = await caught(() => source().acquire(acquireContext()))
+    const error = await rejection(() => source().acquire(acquireContext()))
     expect(error).toBeInstanceOf(TokenEndpointError)
     expect(error.errorDescription).toContain('[redacted]')
     expectNoSecret(error, [...ALL, SHORT])
   })
 
   it('the cause keeps what helps debugging: names, codes, status and OAuth error code', async () => {
-    const error = await caught(() =>
+    const error = await rejection(() =>
       clientCredentials({ tokenEndpoint: echo.tokenEndpoint, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()),
     )
     expect(error).toMatchObject({ code: ErrorCode.ENDPOINT_ERROR, status: 400, error: 'invalid_grant' })
@@ -161,7 +156,7 @@ describe('no secret in any error, nor in its cause chain', () => {
   })
 
   it('a 401 challenge: no response object, no body in the cause', async () => {
-    const error = await caught(() =>
+    const error = await rejection(() =>
       clientCredentials({ tokenEndpoint: challenge.tokenEndpoint, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()),
     )
     expect(error).toMatchObject({ code: ErrorCode.ENDPOINT_ERROR, status: 401, error: 'invalid_client' })
@@ -175,7 +170,7 @@ describe('no secret in any error, nor in its cause chain', () => {
       source: refreshToken({ tokenEndpoint: echo.tokenEndpoint, clientId: 'c', clientSecret: SECRET, refreshToken: REFRESH }),
     })
     try {
-      const error = await caught(() => m.getToken())
+      const error = await rejection(() => m.getToken())
       expect(error).toBeInstanceOf(ReauthorizationRequiredError)
       expectNoSecret(error, [...ALL, SHORT])
     } finally {
@@ -190,7 +185,7 @@ describe('no secret in any error, nor in its cause chain', () => {
       source: clientCredentials({ tokenEndpoint: echo.tokenEndpoint, clientId: 'c', clientSecret: SECRET }),
     })
     try {
-      const error = await caught(() => m.getToken())
+      const error = await rejection(() => m.getToken())
       expect([error, ...causes(error)].some((e) => e instanceof TokenEndpointError)).toBe(true)
       expectNoSecret(error, [...ALL, SHORT])
     } finally {
@@ -199,7 +194,7 @@ describe('no secret in any error, nor in its cause chain', () => {
   })
 
   it('a malformed 200 holding an access token: no body in the cause', async () => {
-    const error = await caught(() =>
+    const error = await rejection(() =>
       clientCredentials({ tokenEndpoint: malformed.tokenEndpoint, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()),
     )
     expect(error.code).toBe(ErrorCode.MALFORMED)
@@ -208,7 +203,7 @@ describe('no secret in any error, nor in its cause chain', () => {
   })
 
   it('a 200 that is not JSON: the parser message quoting the answer is dropped', async () => {
-    const error = await caught(() =>
+    const error = await rejection(() =>
       clientCredentials({ tokenEndpoint: unparsable.tokenEndpoint, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()),
     )
     expect(error.code).toBe(ErrorCode.MALFORMED)
@@ -218,7 +213,7 @@ describe('no secret in any error, nor in its cause chain', () => {
 
   it('discovery: an error answer and an unparsable document keep their bodies out of the cause', async () => {
     issuerAnswer = (res) => sendJson(res, 400, { error: 'invalid_request', access_token: ACCESS, short: SHORT })
-    const failed = await caught(() => clientCredentials({ issuer: issuer.url, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()))
+    const failed = await rejection(() => clientCredentials({ issuer: issuer.origin, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()))
     expect(failed).toMatchObject({ code: ErrorCode.ENDPOINT_ERROR, status: 400 })
     expectNoSecret(failed, [...ALL, SHORT])
 
@@ -226,7 +221,7 @@ describe('no secret in any error, nor in its cause chain', () => {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(`${SHORT}${ACCESS}`)
     }
-    const broken = await caught(() => clientCredentials({ issuer: issuer.url, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()))
+    const broken = await rejection(() => clientCredentials({ issuer: issuer.origin, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()))
     expect(broken).toMatchObject({ code: ErrorCode.MALFORMED })
     expectNoSecret(broken, [...ALL, SHORT])
   })
@@ -234,8 +229,8 @@ describe('no secret in any error, nor in its cause chain', () => {
   it('a network failure keeps the socket error code in the cause chain', async () => {
     const closed = await listen(() => {})
     await closed.close()
-    const error = await caught(() =>
-      clientCredentials({ tokenEndpoint: `${closed.url}/token`, clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()),
+    const error = await rejection(() =>
+      clientCredentials({ tokenEndpoint: closed.url('/token'), clientId: 'c', clientSecret: SECRET }).acquire(acquireContext()),
     )
     expect(error).toMatchObject({ code: ErrorCode.ENDPOINT_ERROR, transient: true })
     expect(causes(error).map((cause) => (cause as { code?: unknown }).code)).toContain('ECONNREFUSED')

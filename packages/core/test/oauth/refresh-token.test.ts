@@ -1,34 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ManualClock, acquireContext, rejection, useManagers } from '@tokenwarden/test-utils'
+import { type Idp, fixture, obtainDeviceGrant, startIdp } from '@tokenwarden/test-utils/oidc'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorCode, ReauthorizationRequiredError } from '../../src/errors.ts'
 import { refreshToken } from '../../src/oauth/refresh-token.ts'
 import { TokenEndpointError } from '../../src/oauth/token-endpoint-error.ts'
 import { MemoryStore } from '../../src/stores/memory-store.ts'
-import { TokenManager } from '../../src/token-manager.ts'
-import type { TokenManagerOptions } from '../../src/token-manager-options.ts'
 import type { TokenRecord } from '../../src/token.ts'
-import { ManualClock } from '../support/manual-clock.ts'
-import { acquireContext, caught } from './support/context.ts'
-import { obtainDeviceGrant } from './support/device-flow.ts'
-import { type Idp, fixture, startIdp } from './support/oidc-provider.ts'
 
 let idp: Idp
-const managers: TokenManager[] = []
+const manager = useManagers({ name: 'crm' })
 
 beforeAll(async () => {
   idp = await startIdp()
 })
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
-})
 afterAll(async () => {
   await idp.close()
 })
-
-function manager(options: TokenManagerOptions): TokenManager {
-  const m = new TokenManager({ prefetch: 'lazy', name: 'crm', ...options })
-  managers.push(m)
-  return m
-}
 
 const source = (token: string, extra: { scope?: string } = {}): ReturnType<typeof refreshToken> =>
   refreshToken({ issuer: idp.issuer, ...fixture.device, refreshToken: token, ...extra })
@@ -65,10 +52,10 @@ describe('refresh-token rotation against oidc-provider', () => {
     expect(new Set([grant.refreshToken, rt2, rt3]).size).toBe(3)
     expect(timeline).toEqual([`persisted ${rt2}`, `published ${rt2}`, `persisted ${rt3}`, `published ${rt3}`])
     expect(seenInStore).toEqual([rt2, rt3])
-    expect(idp.tokenRequests.slice(-2).map((r) => r.get('refresh_token'))).toEqual([grant.refreshToken, rt2])
+    expect(idp.tokenRequests.slice(-2).map((r) => r.params.get('refresh_token'))).toEqual([grant.refreshToken, rt2])
     expect(first.idToken).toBeTypeOf('string')
 
-    const stale = await caught(() => source(grant.refreshToken).acquire(acquireContext()))
+    const stale = await rejection(() => source(grant.refreshToken).acquire(acquireContext()))
     expect(stale).toBeInstanceOf(ReauthorizationRequiredError)
     expect(stale.code).toBe(ErrorCode.REAUTHORIZATION_REQUIRED)
     expect(stale.cause).toBeInstanceOf(TokenEndpointError)
@@ -82,7 +69,7 @@ describe('refresh-token rotation against oidc-provider', () => {
     const later = new ManualClock(Date.now() + 3_600_000)
     const restarted = manager({ source: source(grant.refreshToken), store, clock: later })
     const token = await restarted.getToken()
-    expect(idp.tokenRequests.at(-1)?.get('refresh_token')).toBe(before.refreshToken)
+    expect(idp.tokenRequests.at(-1)?.params.get('refresh_token')).toBe(before.refreshToken)
     expect(token.refreshToken).not.toBe(before.refreshToken)
     expect((await store.get('crm'))?.refreshToken).toBe(token.refreshToken)
   })
@@ -93,7 +80,7 @@ describe('refresh-token rotation against oidc-provider', () => {
     const requests = idp.tokenRequests.length
     const answer = await source('a-refresh-token-nobody-issued').acquire(acquireContext({ stored: async () => stored }))
     expect(idp.tokenRequests.length - requests).toBe(2)
-    expect(idp.tokenRequests.at(-1)?.get('refresh_token')).toBe(grant.refreshToken)
+    expect(idp.tokenRequests.at(-1)?.params.get('refresh_token')).toBe(grant.refreshToken)
     expect(answer.refreshToken).toBeTypeOf('string')
     expect(answer.refreshToken).not.toBe(grant.refreshToken)
   })
@@ -107,7 +94,7 @@ describe('refresh-token rotation against oidc-provider', () => {
     await b.getToken()
     await b.refresh()
     const requests = idp.tokenRequests.length
-    const error = await caught(() => a.refresh())
+    const error = await rejection(() => a.refresh())
     expect(error).toBeInstanceOf(ReauthorizationRequiredError)
     expect((error as unknown as ReauthorizationRequiredError).scopes).toEqual(
       ['openid', 'offline_access', 'api:read', 'api:write'],
@@ -122,8 +109,8 @@ describe('refresh-token rotation against oidc-provider', () => {
     expect((await m.getToken()).scope).toEqual(['api:read'])
     const upgraded = await m.upgradeScopes(['api:write'])
     expect(upgraded.scope).toEqual(['api:read', 'api:write'])
-    expect(idp.tokenRequests.at(-1)?.get('scope')).toBe('api:read api:write')
-    const error = await caught(() => m.upgradeScopes(['admin']))
+    expect(idp.tokenRequests.at(-1)?.params.get('scope')).toBe('api:read api:write')
+    const error = await rejection(() => m.upgradeScopes(['admin']))
     expect(error).toBeInstanceOf(ReauthorizationRequiredError)
     expect((error as unknown as ReauthorizationRequiredError).scopes).toEqual(['api:read', 'api:write', 'admin'])
   })

@@ -1,20 +1,16 @@
+import { acquireContext, rejection, useManagers } from '@tokenwarden/test-utils'
+import { type Idp, fixture, startIdp } from '@tokenwarden/test-utils/oidc'
 import { ErrorCode } from '../../src/errors.ts'
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clientCredentials } from '../../src/oauth/client-credentials.ts'
 import { jwtBearer } from '../../src/oauth/jwt-bearer.ts'
 import { TokenTypes, tokenExchange } from '../../src/oauth/token-exchange.ts'
-import { TokenManager } from '../../src/token-manager.ts'
-import type { TokenManagerOptions } from '../../src/token-manager-options.ts'
-import { acquireContext, caught } from './support/context.ts'
-import { type Idp, fixture, startIdp } from './support/oidc-provider.ts'
-import { type TestServer, startResourceServer } from './support/servers.ts'
 
 /** The enterprise IdP (token exchange, issues ID-JAGs) and the API's own authorization server (jwt-bearer). */
 let idp: Idp
 let as: Idp
-let api: TestServer
-const managers: TokenManager[] = []
+const manager = useManagers()
 
 beforeAll(async () => {
   idp = await startIdp()
@@ -25,21 +21,10 @@ beforeAll(async () => {
       return String(payload.scope ?? 'api:read')
     },
   })
-  api = await startResourceServer(as)
-})
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
 })
 afterAll(async () => {
-  await api.close()
   await Promise.all([idp.close(), as.close()])
 })
-
-function manager(options: TokenManagerOptions): TokenManager {
-  const m = new TokenManager({ prefetch: 'lazy', ...options })
-  managers.push(m)
-  return m
-}
 
 /** An access token of `svc-basic` at the IdP, to exchange. */
 async function subjectToken(): Promise<string> {
@@ -70,17 +55,17 @@ describe('token exchange (RFC 8693)', () => {
     expect(token.source).toBe('token-exchange')
     expect(token.tokenType).toBe('Bearer')
     const sent = idp.tokenRequests.at(-1)
-    expect(sent?.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:token-exchange')
-    expect(sent?.get('subject_token_type')).toBe(TokenTypes.accessToken)
-    expect(sent?.getAll('audience')).toEqual(['https://a.example.test', 'https://b.example.test'])
-    expect(sent?.get('scope')).toBe('api:read')
+    expect(sent?.params.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:token-exchange')
+    expect(sent?.params.get('subject_token_type')).toBe(TokenTypes.accessToken)
+    expect(sent?.params.getAll('audience')).toEqual(['https://a.example.test', 'https://b.example.test'])
+    expect(sent?.params.get('scope')).toBe('api:read')
   })
 
   it('fails terminally with invalid_grant for a subject token the IdP does not know', async () => {
     const m = manager({
       source: tokenExchange({ issuer: idp.issuer, ...fixture.exchanger, subjectToken: () => 'not-a-token-the-idp-issued', subjectTokenType: TokenTypes.accessToken }),
     })
-    const error = await caught(() => m.getToken())
+    const error = await rejection(() => m.getToken())
     expect(error).toMatchObject({ code: ErrorCode.ENDPOINT_ERROR, status: 400, error: 'invalid_grant', transient: false })
     expect(m.stats().attempts).toBe(1)
   })
@@ -94,13 +79,13 @@ describe('jwt-bearer (RFC 7523)', () => {
     const token = await m.getToken()
     expect(token.source).toBe('jwt-bearer')
     expect(token.scope).toEqual(['api:write'])
-    expect(as.tokenRequests.at(-1)?.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer')
-    expect((await fetch(api.url, { headers: { authorization: token.authorization } })).status).toBe(200)
+    expect(as.tokenRequests.at(-1)?.params.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer')
+    expect(await as.isActive(token.accessToken)).toBe(true)
   })
 
   it('fails terminally with invalid_grant for an assertion the server refuses', async () => {
     const m = manager({ source: jwtBearer({ issuer: as.issuer, ...fixture.exchanger, assertion: async () => 'e30.e30.forged' }) })
-    expect(await caught(() => m.getToken())).toMatchObject({ error: 'invalid_grant', transient: false })
+    expect(await rejection(() => m.getToken())).toMatchObject({ error: 'invalid_grant', transient: false })
     expect(m.stats().attempts).toBe(1)
   })
 })
@@ -132,9 +117,9 @@ describe('identity assertion authorization grant (ID-JAG)', () => {
     expect(assertion?.tokenType).toBe('N_A')
     expect(decodeProtectedHeader(assertion?.accessToken as string).typ).toBe('oauth-id-jag+jwt')
     expect(decodeJwt(assertion?.accessToken as string)).toMatchObject({ iss: idp.issuer, aud: as.issuer })
-    expect(idp.tokenRequests.at(-1)?.get('requested_token_type')).toBe(TokenTypes.idJag)
-    expect(as.tokenRequests.at(-1)?.get('assertion')).toBe(assertion?.accessToken)
-    expect((await fetch(api.url, { headers: { authorization: token.authorization } })).status).toBe(200)
+    expect(idp.tokenRequests.at(-1)?.params.get('requested_token_type')).toBe(TokenTypes.idJag)
+    expect(as.tokenRequests.at(-1)?.params.get('assertion')).toBe(assertion?.accessToken)
+    expect(await as.isActive(token.accessToken)).toBe(true)
 
     await crm.refresh()
     expect(idJag.stats().attempts).toBe(2)

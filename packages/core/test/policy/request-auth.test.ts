@@ -1,10 +1,9 @@
+import { ManualClock, countingSource } from '@tokenwarden/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CredentialRegistry } from '../../src/credential-registry.ts'
 import { ErrorCode } from '../../src/errors.ts'
 import { AuthRequest } from '../../src/policy/auth-request.ts'
 import { RequestAuth } from '../../src/policy/request-auth.ts'
-import { ManualClock } from '../support/manual-clock.ts'
-import { countingSource } from '../support/sources.ts'
 
 const registry = new CredentialRegistry()
 afterEach(() => registry.close())

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { acquireContext, expectNotLogged, rejection, temporaryDirectory } from '@tokenwarden/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { ErrorCode, TokenError, isTokenError } from '../../src/errors.ts'
 import type { TokenGrant, TokenSource } from '../../src/source.ts'
@@ -8,7 +9,6 @@ import { file } from '../../src/sources/file.ts'
 import { fromFunction } from '../../src/sources/from-function.ts'
 import { staticToken } from '../../src/sources/static-token.ts'
 import { TokenManager } from '../../src/token-manager.ts'
-import { acquireContext, expectNoSecret, rejectionOf, temporaryDirectory } from './support.ts'
 
 const SECRET = 'chain-secret-0a9be3c4'
 const UNSET = 'TOKENWARDEN_TEST_CHAIN_UNSET'
@@ -69,7 +69,7 @@ describe('chain', () => {
   it('fails with CHAIN_EXHAUSTED listing why each member failed, the last error as cause', async () => {
     const missing = join(await temporaryDirectory(), 'absent')
     const last = Object.assign(new Error('denied'), { status: 401 })
-    const error = await rejectionOf(chain([env(UNSET), file({ path: missing }), failing('vault', last)]).acquire(acquireContext()))
+    const error = await rejection<unknown>(chain([env(UNSET), file({ path: missing }), failing('vault', last)]).acquire(acquireContext()))
     expect(error).toBeInstanceOf(ChainExhaustedError)
     expect(error).toBeInstanceOf(TokenError)
     const exhausted = error as ChainExhaustedError
@@ -93,14 +93,14 @@ describe('chain', () => {
   it('makes a manager retry a transient exhaustion, and give up at once on a terminal one', async () => {
     const flaky = spySource('flaky', () => Promise.reject(Object.assign(new Error('busy'), { status: 503 })))
     await using retrying = new TokenManager({ source: chain([flaky]), prefetch: 'lazy', maxRetries: 2, retryDelay: () => 0 })
-    const exhausted = await rejectionOf(retrying.getToken())
+    const exhausted = await rejection(retrying.getToken())
     expect(exhausted).toMatchObject({ code: ErrorCode.ACQUISITION_FAILED, attempts: 3 })
     expect((exhausted as Error).cause).toMatchObject({ code: ErrorCode.CHAIN_EXHAUSTED })
     expect(flaky.calls()).toBe(3)
 
     const revoked = spySource('revoked', () => Promise.reject(Object.assign(new Error('no'), { transient: false })))
     await using terminal = new TokenManager({ source: chain([revoked]), prefetch: 'lazy', maxRetries: 2, retryDelay: () => 0 })
-    const error = await rejectionOf(terminal.getToken())
+    const error = await rejection(terminal.getToken())
     expect(isTokenError(error) && error.code).toBe(ErrorCode.CHAIN_EXHAUSTED)
     expect(revoked.calls()).toBe(1)
   })
@@ -140,9 +140,9 @@ describe('chain', () => {
     const name = 'TOKENWARDEN_TEST_CHAIN_BAD_JSON'
     process.env[name] = `{"access_token":"${SECRET}"`
     try {
-      const error = await rejectionOf(chain([env(name), env(UNSET)]).acquire(acquireContext()))
+      const error = await rejection(chain([env(name), env(UNSET)]).acquire(acquireContext()))
       expect(error).toMatchObject({ code: ErrorCode.CHAIN_EXHAUSTED })
-      expectNoSecret(error, [SECRET])
+      expectNotLogged(error, SECRET)
     } finally {
       delete process.env[name]
     }

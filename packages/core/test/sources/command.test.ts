@@ -3,12 +3,12 @@ import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { acquireContext, expectNotLogged, rejection, temporaryDirectory } from '@tokenwarden/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { ErrorCode, TokenError } from '../../src/errors.ts'
 import { CommandFailedError, type CommandOptions, command } from '../../src/sources/command.ts'
 import { redactNamedSecrets } from '../../src/sources/stderr-excerpt.ts'
 import { TokenManager } from '../../src/token-manager.ts'
-import { acquireContext, expectNoSecret, rejectionOf, temporaryDirectory } from './support.ts'
 
 // A pass-through spy: the real execFile runs real children; the spy only lets a test reach the child.
 vi.mock('node:child_process', async (importOriginal) => {
@@ -126,7 +126,7 @@ describe('command', () => {
   })
 
   it('kills a hanging command after timeoutMs and fails with a transient SOURCE_TIMEOUT', async () => {
-    const error = await rejectionOf(command(node(HANG, [], { timeoutMs: 200 })).acquire(acquireContext()))
+    const error = await rejection(command(node(HANG, [], { timeoutMs: 200 })).acquire(acquireContext()))
     expect(error).toBeInstanceOf(TokenError)
     expect(error).toMatchObject({ code: ErrorCode.SOURCE_TIMEOUT, transient: true })
     const child = lastChild()
@@ -165,7 +165,7 @@ describe('command', () => {
       'process.stderr.write("error: the session expired, run login again\\n")',
       'process.exitCode = 3',
     ].join(';')
-    const error = await rejectionOf(command(node(script, ['--password', `${SECRET}-arg`])).acquire(acquireContext()))
+    const error = await rejection<unknown>(command(node(script, ['--password', `${SECRET}-arg`])).acquire(acquireContext()))
     expect(error).toBeInstanceOf(CommandFailedError)
     expect(error).toBeInstanceOf(TokenError)
     const failed = error as CommandFailedError
@@ -174,7 +174,7 @@ describe('command', () => {
     expect(failed.signal).toBeNull()
     expect(failed.stderr).toBe('error: the session expired, run login again')
     expect(failed.cause).toBeUndefined()
-    expectNoSecret(failed, [SECRET])
+    expectNotLogged(failed, SECRET)
     expect(failed.stderr).not.toContain(SECRET)
   })
 
@@ -187,11 +187,11 @@ describe('command', () => {
       'console.error("see /usr/local/lib/node_modules/some-cli/lib/index.js:12")',
       'process.exit(1)',
     ].join(';')
-    const failed = (await rejectionOf(command(node(script)).acquire(acquireContext()))) as CommandFailedError
+    const failed = (await rejection(command(node(script)).acquire(acquireContext()))) as CommandFailedError
     expect(failed.stderr).toContain('token=[redacted] was refused')
     expect(failed.stderr).toContain('Authorization: Bearer [redacted]')
     expect(failed.stderr).toContain('/usr/local/lib/node_modules/some-cli/lib/index.js:12')
-    expectNoSecret(failed, [SECRET, jwt, jwt.slice(-20)])
+    expectNotLogged(failed, SECRET, jwt, jwt.slice(-20))
   })
 
   it('redacts password=…, client_secret: …, "token": "…" and Authorization from the stderr excerpt, however short', async () => {
@@ -202,12 +202,12 @@ describe('command', () => {
       'console.error("retry with --api-key=k9")',
       'process.exit(1)',
     ].join(';')
-    const failed = (await rejectionOf(command(node(script)).acquire(acquireContext()))) as CommandFailedError
+    const failed = (await rejection(command(node(script)).acquire(acquireContext()))) as CommandFailedError
     expect(failed.code).toBe(ErrorCode.SOURCE_FAILED)
     expect(failed.stderr).toContain('password=[redacted]&user=bob')
     expect(failed.stderr).toContain('"client_secret":"[redacted]"')
     expect(failed.stderr).toContain('Authorization: Basic [redacted]')
-    expectNoSecret(failed, ['hunter2', 'cs-42', 'at-7', 'dXNlcjpwdw', '=k9'])
+    expectNotLogged(failed, 'hunter2', 'cs-42', 'at-7', 'dXNlcjpwdw', '=k9')
   })
 
   it('never parts a name from its value when the window read from stderr starts between them', async () => {
@@ -216,9 +216,9 @@ describe('command', () => {
       'process.stderr.write("password:" + " hunter2 " + "\\u001b[0m".repeat(1997) + "\\u0007".repeat(3))',
       'process.exit(1)',
     ].join(';')
-    const failed = (await rejectionOf(command(node(script)).acquire(acquireContext()))) as CommandFailedError
+    const failed = (await rejection(command(node(script)).acquire(acquireContext()))) as CommandFailedError
     expect(failed.code).toBe(ErrorCode.SOURCE_FAILED)
-    expectNoSecret(failed, ['hunter2'])
+    expectNotLogged(failed, 'hunter2')
   })
 
   it('keeps only the last ~500 characters of stderr, without a fragment of a cut token', async () => {
@@ -229,14 +229,14 @@ describe('command', () => {
       `process.stdout.write("${SECRET}")`,
       'process.exit(2)',
     ].join(';')
-    const failed = (await rejectionOf(command(node(script)).acquire(acquireContext()))) as CommandFailedError
+    const failed = (await rejection(command(node(script)).acquire(acquireContext()))) as CommandFailedError
     expect(failed.stderr.length).toBeLessThanOrEqual(500)
     expect(failed.stderr.endsWith('fatal: last words')).toBe(true)
-    expectNoSecret(failed, [SECRET])
+    expectNotLogged(failed, SECRET)
   })
 
   it('reports a command ended by a signal', async () => {
-    const failed = (await rejectionOf(
+    const failed = (await rejection(
       command(node('process.kill(process.pid, "SIGKILL")')).acquire(acquireContext()),
     )) as CommandFailedError
     expect(failed).toBeInstanceOf(CommandFailedError)
@@ -245,19 +245,19 @@ describe('command', () => {
 
   it('kills a command that prints more than 1 MiB and fails with a terminal SOURCE_FAILED', async () => {
     const script = `process.stdout.write("${SECRET}".repeat(200_000)); setInterval(() => {}, 1000)`
-    const error = await rejectionOf(command(node(script)).acquire(acquireContext()))
+    const error = await rejection(command(node(script)).acquire(acquireContext()))
     expect(error).toBeInstanceOf(CommandFailedError)
     expect(error).toMatchObject({ code: ErrorCode.SOURCE_FAILED, transient: false })
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it('fails with a terminal SOURCE_UNAVAILABLE error when the command does not exist, quoting no argument', async () => {
     const source = command({ command: 'tokenwarden-no-such-cli', args: ['--client-secret', SECRET] })
-    const error = await rejectionOf(source.acquire(acquireContext()))
+    const error = await rejection(source.acquire(acquireContext()))
     expect(error).toBeInstanceOf(TokenError)
     expect(error).toMatchObject({ code: ErrorCode.SOURCE_UNAVAILABLE, transient: false })
     expect((error as Error).message).toContain('ENOENT')
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it('makes a manager fail at once when the command does not exist', async () => {
@@ -271,9 +271,9 @@ describe('command', () => {
   })
 
   it('never quotes standard output when it is not valid JSON', async () => {
-    const error = await rejectionOf(command(node(`console.log('{"access_token":"${SECRET}"')`)).acquire(acquireContext()))
+    const error = await rejection(command(node(`console.log('{"access_token":"${SECRET}"')`)).acquire(acquireContext()))
     expect(error).toMatchObject({ code: ErrorCode.MALFORMED, transient: false })
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it('refuses bad options with coded TypeErrors that do not quote the values', () => {
@@ -285,7 +285,7 @@ describe('command', () => {
         thrown = error
       }
       expect(thrown).toMatchObject({ name: 'TypeError', code: ErrorCode.INVALID_OPTION, option })
-      expectNoSecret(thrown, [SECRET])
+      expectNotLogged(thrown, SECRET)
     }
     invalid(undefined, 'options')
     invalid({ command: '' }, 'command')

@@ -1,8 +1,8 @@
+import { acquireContext, expectNotLogged, rejection } from '@tokenwarden/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCode, TokenError } from '../../src/errors.ts'
 import { env } from '../../src/sources/env.ts'
 import { TokenManager } from '../../src/token-manager.ts'
-import { acquireContext, expectNoSecret, rejectionOf } from './support.ts'
 
 const NAME = 'TOKENWARDEN_TEST_ENV_TOKEN'
 const SECRET = 'env-secret-73a9d1f0'
@@ -41,7 +41,7 @@ describe('env', () => {
     ['blank', ' \n '],
   ])('fails with a terminal SOURCE_UNAVAILABLE error when the variable is %s', async (_, value) => {
     if (value !== undefined) process.env[NAME] = value
-    const error = await rejectionOf(env(NAME).acquire(acquireContext()))
+    const error = await rejection(env(NAME).acquire(acquireContext()))
     expect(error).toBeInstanceOf(TokenError)
     expect(error).toMatchObject({ code: ErrorCode.SOURCE_UNAVAILABLE, transient: false })
     expect((error as Error).message).toContain(NAME)
@@ -86,17 +86,17 @@ describe('env', () => {
 
   it('never quotes the value in its errors, even when it is not valid JSON', async () => {
     process.env[NAME] = `{"access_token":"${SECRET}"`
-    const error = await rejectionOf(env(NAME).acquire(acquireContext()))
+    const error = await rejection(env(NAME).acquire(acquireContext()))
     expect(error).toMatchObject({ code: ErrorCode.MALFORMED, transient: false })
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it('lets the manager reject a string expires_in as malformed', async () => {
     process.env[NAME] = JSON.stringify({ access_token: SECRET, expires_in: '3600' })
     await using manager = new TokenManager({ source: env(NAME), prefetch: 'lazy' })
-    const error = await rejectionOf(manager.getToken())
+    const error = await rejection(manager.getToken())
     expect(error).toMatchObject({ code: ErrorCode.MALFORMED })
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it('refuses a bad name or parse option with coded TypeErrors', () => {

@@ -2,11 +2,11 @@ import { rename, writeFile } from 'node:fs/promises'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { acquireContext, expectNotLogged, rejection, temporaryDirectory } from '@tokenwarden/test-utils'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, TokenError } from '../../src/errors.ts'
 import { file } from '../../src/sources/file.ts'
 import { TokenManager } from '../../src/token-manager.ts'
-import { acquireContext, expectNoSecret, rejectionOf, temporaryDirectory } from './support.ts'
 
 const SECRET = 'file-secret-e04b6a9c'
 
@@ -52,7 +52,7 @@ describe('file', () => {
 
   it('fails with a transient SOURCE_UNAVAILABLE error when the file is missing', async () => {
     const path = join(await temporaryDirectory(), 'absent')
-    const error = await rejectionOf(file({ path }).acquire(acquireContext()))
+    const error = await rejection(file({ path }).acquire(acquireContext()))
     expect(error).toBeInstanceOf(TokenError)
     expect(error).toMatchObject({ code: ErrorCode.SOURCE_UNAVAILABLE, transient: true })
   })
@@ -96,18 +96,18 @@ describe('file', () => {
   it('never quotes the content in its errors', async () => {
     const path = join(await temporaryDirectory(), 'token.json')
     await writeFile(path, `{"access_token":"${SECRET}",`)
-    const error = await rejectionOf(file({ path }).acquire(acquireContext()))
+    const error = await rejection(file({ path }).acquire(acquireContext()))
     expect(error).toMatchObject({ code: ErrorCode.MALFORMED, transient: false })
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it('never quotes a token that holds characters a header cannot carry', async () => {
     const path = join(await temporaryDirectory(), 'token')
     await writeFile(path, `${SECRET}\nsecond line`)
     await using manager = new TokenManager({ source: file({ path }), prefetch: 'lazy' })
-    const error = await rejectionOf(manager.getToken())
+    const error = await rejection(manager.getToken())
     expect(error).toMatchObject({ code: ErrorCode.MALFORMED })
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it('refuses a missing path or a bad parse option with coded TypeErrors', () => {

@@ -1,8 +1,8 @@
+import { acquireContext, expectNotLogged, rejection } from '@tokenwarden/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { ErrorCode, TokenAcquisitionError } from '../../src/errors.ts'
 import { fromFunction } from '../../src/sources/from-function.ts'
 import { TokenManager } from '../../src/token-manager.ts'
-import { acquireContext, expectNoSecret, rejectionOf } from './support.ts'
 
 const SECRET = 'fn-secret-1b7e52d0'
 
@@ -42,7 +42,7 @@ describe('fromFunction', () => {
       throw Object.assign(new Error('revoked'), { transient: false })
     })
     await using manager = new TokenManager({ source: fromFunction(fn), prefetch: 'lazy', retryDelay: () => 0 })
-    const error = await rejectionOf(manager.getToken())
+    const error = await rejection(manager.getToken())
     expect(error).toBeInstanceOf(TokenAcquisitionError)
     expect(error).toMatchObject({ code: ErrorCode.ACQUISITION_FAILED, transient: false })
     expect(fn).toHaveBeenCalledTimes(1)
@@ -68,6 +68,6 @@ describe('fromFunction', () => {
   it('never shows a token it produced when printed', async () => {
     const source = fromFunction(() => ({ accessToken: SECRET }))
     await source.acquire(acquireContext())
-    expectNoSecret(source, [SECRET])
+    expectNotLogged(source, SECRET)
   })
 })

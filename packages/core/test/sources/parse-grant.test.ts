@@ -1,7 +1,7 @@
+import { expectNotLogged } from '@tokenwarden/test-utils'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, TokenError } from '../../src/errors.ts'
 import { checkGrantParser, parseGrantText } from '../../src/sources/parse-grant.ts'
-import { expectNoSecret } from './support.ts'
 
 const SECRET = 'pg-secret-4f1d0c9a7b'
 
@@ -82,7 +82,7 @@ describe('parseGrantText', () => {
     expect(error.code).toBe(ErrorCode.MALFORMED)
     expect(error.transient).toBe(false)
     expect(error.cause).toBeUndefined()
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it.each([
@@ -94,7 +94,7 @@ describe('parseGrantText', () => {
   ])('rejects JSON that is %s as malformed', (_, text) => {
     const error = errorOf(() => parseGrantText(text, 'json', 'file'))
     expect(error.code).toBe(ErrorCode.MALFORMED)
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it('calls a custom parser with the raw text', () => {
@@ -108,7 +108,7 @@ describe('parseGrantText', () => {
     const error = errorOf(() => parseGrantText(SECRET, (text) => JSON.parse(text), 'file'))
     expect(error.code).toBe(ErrorCode.MALFORMED)
     expect(error.message).toContain('SyntaxError')
-    expectNoSecret(error, [SECRET])
+    expectNotLogged(error, SECRET)
   })
 
   it("lets a custom parser's own TokenError through", () => {

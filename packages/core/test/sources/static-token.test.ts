@@ -1,9 +1,9 @@
+import { acquireContext, expectNotLogged } from '@tokenwarden/test-utils'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../src/errors.ts'
 import type { TokenGrant } from '../../src/source.ts'
 import { staticToken } from '../../src/sources/static-token.ts'
 import { TokenManager } from '../../src/token-manager.ts'
-import { acquireContext, expectNoSecret } from './support.ts'
 
 const SECRET = 'static-secret-9c2e71'
 
@@ -51,6 +51,6 @@ describe('staticToken', () => {
   })
 
   it('never shows its token when printed', () => {
-    expectNoSecret(staticToken(SECRET), [SECRET])
+    expectNotLogged(staticToken(SECRET), SECRET)
   })
 })

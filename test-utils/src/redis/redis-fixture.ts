@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:net'
-import { type Clock, type CoordinationRequest, type TokenRecord, systemClock } from '@tokenwarden/core'
 import { type RedisClientType, createClient } from 'redis'
 
 /** The Redis the tests talk to: `REDIS_URL`, else the machine's own at 127.0.0.1:6379. */
@@ -64,58 +63,6 @@ export async function cleanPrefix(client: TestClient, prefix: string): Promise<v
 /** Keys under `prefix`. */
 export async function keysUnder(client: TestClient, prefix: string): Promise<string[]> {
   return (await client.sendCommand(['KEYS', `${prefix}*`])) as string[]
-}
-
-/** A token record that expires `expiresInMs` after `now`. */
-export function tokenRecord(accessToken: string, now: number = Date.now(), expiresInMs = 3_600_000): TokenRecord {
-  return {
-    accessToken,
-    tokenType: 'Bearer',
-    expiresAt: now + expiresInMs,
-    refreshAt: now + expiresInMs / 2,
-    scope: ['read'],
-    refreshToken: `refresh-of-${accessToken}`,
-    issuedAt: now,
-    source: 'test',
-  }
-}
-
-/** A promise and its resolve/reject, for acquisitions a test finishes by hand. */
-export function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
-
-/** A coordination request counting its `acquire` calls. */
-export function request(
-  acquire: () => Promise<TokenRecord>,
-  options: { usable?: (record: TokenRecord) => boolean; signal?: AbortSignal } = {},
-): CoordinationRequest & { acquisitions: number } {
-  const counted = {
-    reason: 'initial' as const,
-    signal: options.signal ?? new AbortController().signal,
-    usable: options.usable ?? (() => true),
-    acquisitions: 0,
-    acquire: () => {
-      counted.acquisitions++
-      return acquire()
-    },
-  }
-  return counted
-}
-
-/** Resolves once `check` holds, looking every 5 ms, or rejects after `withinMs`. */
-export async function eventually(check: () => Promise<boolean> | boolean, withinMs = 2000): Promise<void> {
-  const until = Date.now() + withinMs
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${withinMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
 }
 
 /** A redis-server of the test's own on a free port, to stop, hang and restart. */
@@ -182,12 +129,4 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     },
     start,
   }
-}
-
-/** The system clock, `skipped` ms ahead: moved to end a store's breaker pause at once. */
-export class SkippingClock implements Clock {
-  skipped = 0
-  now = (): number => Date.now() + this.skipped
-  setTimeout: Clock['setTimeout'] = systemClock.setTimeout
-  clearTimeout: Clock['clearTimeout'] = systemClock.clearTimeout
 }

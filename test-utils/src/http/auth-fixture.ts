@@ -1,7 +1,8 @@
 import { CredentialRegistry, type CredentialOptions, type TokenManager } from '@tokenwarden/core'
-import { type CountingSource, countingSource } from './counting-source.ts'
+import { onTestFinished } from 'vitest'
+import { type CountingSource, countingSource } from '../counting-source.ts'
+import { ManualClock } from '../manual-clock.ts'
 import { type ResourceServer, type ResourceServerOptions, startResourceServer } from './resource-server.ts'
-import { TestClock } from './test-clock.ts'
 
 /** Options of {@link authFixture}. */
 export interface AuthFixtureOptions {
@@ -13,7 +14,7 @@ export interface AuthFixtureOptions {
   manager?: Partial<CredentialOptions>
 }
 
-/** What most conformance tests start from. */
+/** What most adapter and conformance tests start from. */
 export interface AuthFixture {
   /** The credential's name in `registry`. */
   readonly name: string
@@ -22,28 +23,33 @@ export interface AuthFixture {
   /** Another loopback origin (no auth required) the token must never reach. */
   readonly other: ResourceServer
   readonly source: CountingSource
-  readonly clock: TestClock
+  readonly clock: ManualClock
   /** A registry of the test's own, so nothing leaks into the global `credentials`. */
   readonly registry: CredentialRegistry
   readonly manager: TokenManager
-  /** Closes the registry (and so the manager) and both servers. */
+  /** Closes the registry (and so the manager) and both servers; done by itself when the test finishes. */
   close(): Promise<void>
 }
 
 /**
  * Starts two resource servers and registers credential `api` in a fresh registry: a counting
  * source, `origins: [server.origin]`, `prefetch: 'lazy'` (no token until a request needs one, no
- * timers) and a {@link TestClock}.
+ * timers) and a {@link ManualClock}. Everything is closed when the test finishes.
  */
 export async function authFixture(options: AuthFixtureOptions = {}): Promise<AuthFixture> {
   const server = await startResourceServer(options.server)
   const other = await startResourceServer({ requireAuth: false })
   const source = countingSource({ expiresIn: options.expiresIn ?? 3600, onIssue: (token) => server.accept(token) })
-  const clock = new TestClock()
+  const clock = new ManualClock()
   const registry = new CredentialRegistry()
   const name = 'api'
   const origins = [server.origin]
   const manager = registry.register(name, { source, origins, prefetch: 'lazy', clock, ...options.manager })
+  const close = async (): Promise<void> => {
+    await registry.close()
+    await Promise.all([server.close(), other.close()])
+  }
+  onTestFinished(close)
   return {
     name,
     server,
@@ -52,9 +58,6 @@ export async function authFixture(options: AuthFixtureOptions = {}): Promise<Aut
     clock,
     registry,
     manager,
-    async close() {
-      await registry.close()
-      await Promise.all([server.close(), other.close()])
-    },
+    close,
   }
 }

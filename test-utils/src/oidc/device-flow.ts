@@ -1,4 +1,4 @@
-import { DEVICE_CODE, type Idp, fixture } from './oidc-provider.ts'
+import { DEVICE_CODE, type Idp, fixture } from './idp.ts'
 
 /** What a completed device authorization grant returned. */
 export interface DeviceGrant {

@@ -1,25 +1,27 @@
-import { type AcquireContext, type TokenSource, fromFunction } from '@tokenwarden/core'
+import type { AcquireContext, TokenGrant, TokenSource } from '@tokenwarden/core'
+
+/** How a {@link CountingSource} answers call number `call` (from 1). */
+export type CountingAnswer = (call: number, ctx: AcquireContext) => TokenGrant | Promise<TokenGrant>
 
 /** Options of {@link countingSource}. */
 export interface CountingSourceOptions {
-  /** Lifetime of each token, seconds. @default 3600 */
+  /** Answers each call in place of the default grant (`<prefix>-<n>`, Bearer, `expiresIn`). */
+  answer?: CountingAnswer
+  /** Lifetime of each default token, seconds. @default 3600 */
   expiresIn?: number
-  /** Token prefix: tokens are `<prefix>-1`, `<prefix>-2`, … @default 'token' */
+  /** Prefix of the default tokens: `<prefix>-1`, `<prefix>-2`, … numbered by tokens issued. @default 'token' */
   prefix?: string
   /** Called with each token before it is returned (make it valid on a resource server here). */
   onIssue?: (accessToken: string) => void
 }
 
-/**
- * A test token source (a `fromFunction` one): counts calls, issues `token-1`, `token-2`, …, and can
- * be held or made to fail.
- */
+/** A test token source: counts calls, records their contexts, and can be held or made to fail. */
 export interface CountingSource extends TokenSource {
   /** How many times `acquire` was called. */
   readonly calls: number
   /** The contexts of every call, in order. */
   readonly contexts: readonly AcquireContext[]
-  /** Lifetime of the next tokens, seconds. */
+  /** Lifetime of the next default tokens, seconds. */
   expiresIn: number
   /** Holds every acquisition from now on until the returned function is called. */
   hold(): () => void
@@ -29,8 +31,15 @@ export interface CountingSource extends TokenSource {
   called(n: number): Promise<void>
 }
 
-/** Creates a {@link CountingSource}. */
-export function countingSource(options: CountingSourceOptions = {}): CountingSource {
+/**
+ * Creates a {@link CountingSource} (kind `counting`). Rules, per call: the call is counted and its
+ * context recorded at once (before any await), then it waits while held, then fails if told to, then
+ * answers (`answer(call, ctx)`, or the next default token) and reports the token to `onIssue`.
+ */
+export function countingSource(answer: CountingAnswer): CountingSource
+export function countingSource(options?: CountingSourceOptions): CountingSource
+export function countingSource(answerOrOptions: CountingAnswer | CountingSourceOptions = {}): CountingSource {
+  const options = typeof answerOrOptions === 'function' ? { answer: answerOrOptions } : answerOrOptions
   const prefix = options.prefix ?? 'token'
   const contexts: AcquireContext[] = []
   const waiters: { n: number; resolve: () => void }[] = []
@@ -38,24 +47,24 @@ export function countingSource(options: CountingSourceOptions = {}): CountingSou
   let failure: { error: unknown } | undefined
   let issued = 0
   let expiresIn = options.expiresIn ?? 3600
-  const { kind, acquire } = fromFunction(
-    async (ctx) => {
+  const answer: CountingAnswer =
+    options.answer ?? (() => ({ accessToken: `${prefix}-${++issued}`, tokenType: 'Bearer', expiresIn }))
+  return {
+    kind: 'counting',
+    async acquire(ctx) {
       contexts.push(ctx)
-      for (const waiter of waiters.filter((w) => w.n <= contexts.length)) {
+      const call = contexts.length
+      for (const waiter of waiters.filter((w) => w.n <= call)) {
         waiters.splice(waiters.indexOf(waiter), 1)
         waiter.resolve()
       }
       if (gate !== undefined) await gate
       if (failure !== undefined) throw failure.error
-      const accessToken = `${prefix}-${++issued}`
-      options.onIssue?.(accessToken)
-      return { accessToken, tokenType: 'Bearer', expiresIn }
+      if (options.onIssue === undefined) return answer(call, ctx)
+      const grant = await answer(call, ctx)
+      options.onIssue(grant.accessToken)
+      return grant
     },
-    { kind: 'counting' },
-  )
-  return {
-    kind,
-    acquire,
     get calls() {
       return contexts.length
     },

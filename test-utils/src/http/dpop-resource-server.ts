@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
   EmbeddedJWK,
   type JSONWebKeySet,
@@ -12,6 +11,7 @@ import {
   decodeProtectedHeader,
   jwtVerify,
 } from 'jose'
+import { type LoopbackServer, listen, readBody } from './listen.ts'
 
 /**
  * The check a request failed, in the order they are made:
@@ -122,12 +122,10 @@ export interface DpopResourceServerOptions {
  * request when Bearer is accepted); a missing nonce adds `DPoP-Nonce`. Routes:
  * - `/redirect?to=<url>&status=307`: redirects without checking anything (the request is still recorded);
  * - anything else (`/echo`): judged, then the record as JSON.
+ *
+ * `url(path)` defaults to `/echo`.
  */
-export interface DpopResourceServer {
-  readonly origin: string
-  readonly port: number
-  /** `origin` + `path`. */
-  url(path?: string): string
+export interface DpopResourceServer extends LoopbackServer {
   /** Every request, in the order they were answered. */
   readonly requests: readonly DpopRecordedRequest[]
   /** Whether proofs must carry its nonce; settable at any time. */
@@ -276,8 +274,7 @@ export async function startDpopResourceServer(options: DpopResourceServerOptions
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = (await readBody(req)).toString('utf8')
     const url = new URL(req.url ?? '/', 'http://x')
     const [, scheme, token] = /^(\S+) +(\S+)\s*$/.exec(req.headers.authorization ?? '') ?? []
     const raw = req.rawHeaders
@@ -301,7 +298,7 @@ export async function startDpopResourceServer(options: DpopResourceServerOptions
         reason: rejection?.reason,
         description: rejection?.description,
         nonceSent,
-        body: Buffer.concat(chunks).toString('utf8'),
+        body,
       }
       requests.push(entry)
       return entry
@@ -336,17 +333,13 @@ export async function startDpopResourceServer(options: DpopResourceServerOptions
     return bearer ? `Bearer ${params}` : `DPoP ${params}, ${algs}`
   }
 
-  const server: Server = createServer((req, res) => {
+  const server = await listen((req, res) => {
     handle(req, res).catch((error: unknown) => res.destroy(error as Error))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  const origin = `http://127.0.0.1:${port}`
 
   return {
-    origin,
-    port,
-    url: (path = '/echo') => `${origin}${path}`,
+    ...server,
+    url: (path = '/echo') => server.url(path),
     requests,
     get requireNonce() {
       return requireNonce
@@ -365,10 +358,7 @@ export async function startDpopResourceServer(options: DpopResourceServerOptions
       nonce = newNonce()
       return nonce
     },
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
+    close: server.close,
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/clock.ts'
+import type { Clock, TimerHandle } from '@tokenwarden/core'
 
 interface Timer {
   at: number
@@ -8,7 +8,9 @@ interface Timer {
 
 /**
  * A deterministic clock: time moves only through `advance`, which runs due timers in order and lets
- * the promises they settle run in between. Counts live timers so tests can assert nothing lingers.
+ * the promises they settle run in between. Timers never fire on their own, so a manager on this
+ * clock with `prefetch: 'lazy'` renews nothing until a test moves time. Counts live timers so tests
+ * can assert nothing lingers.
  */
 export class ManualClock implements Clock {
   #now: number
@@ -41,7 +43,10 @@ export class ManualClock implements Clock {
     return this.#timers.size
   }
 
-  /** Moves time forward by `ms`, firing due timers in order and flushing promises after each. */
+  /**
+   * Moves time forward by `ms`, firing due timers in order and flushing promises after each. A timer
+   * fires with the clock at its own due time; the clock ends at `now + ms`.
+   */
   async advance(ms: number): Promise<void> {
     const target = this.#now + ms
     await flush()

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type LoopbackServer, listen, readBody } from './listen.ts'
 
 /** One request as the resource server saw it. */
 export interface RecordedRequest {
@@ -13,7 +13,7 @@ export interface RecordedRequest {
   readonly authorizations: readonly string[]
   /** The bearer token of that header, if it was one. */
   readonly token: string | undefined
-  /** The status the server answered. */
+  /** The status the server answered; 0 for `/drop`, which answers nothing. */
   readonly status: number
   /** SHA-256 (hex) of the body; a multipart boundary is replaced by `BOUNDARY` first. */
   readonly sha256: string
@@ -49,14 +49,13 @@ export interface ResourceServerOptions {
  * A loopback resource server (`http.createServer` on 127.0.0.1, port 0). Routes:
  * - `/redirect?to=<url>&status=302`: redirects, token or not;
  * - `/always-401?challenge=<www-authenticate>`: answers 401 whatever the token;
+ * - `/drop`: destroys the connection without an answer, as a server that crashed after reading the request;
  * - `/hold…`: waits for {@link ResourceServer.release} (until it is called), then answers like any other route;
  * - anything else: 401 without a valid bearer token (when `requireAuth`), else a JSON {@link Echo}.
+ *
+ * `url(path)` defaults to `/echo`.
  */
-export interface ResourceServer {
-  readonly origin: string
-  readonly port: number
-  /** `origin` + `path`. */
-  url(path?: string): string
+export interface ResourceServer extends LoopbackServer {
   /** Every request, in the order they were answered. */
   readonly requests: readonly RecordedRequest[]
   /** Makes tokens valid. */
@@ -73,7 +72,6 @@ export interface ResourceServer {
   release(): void
   /** Resolves when every response so far was sent in full, or its connection closed. */
   settled(): Promise<void>
-  close(): Promise<void>
 }
 
 const DEFAULT_CHALLENGE = 'Bearer realm="test", error="invalid_token"'
@@ -93,14 +91,13 @@ export async function startResourceServer(options: ResourceServerOptions = {}): 
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     pending.push(new Promise((resolve) => res.once('close', resolve)))
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const bytes = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://x')
     const authorization = req.headers.authorization
     const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1]
     if (token !== undefined) counts.set(token, (counts.get(token) ?? 0) + 1)
     const record = (status: number): RecordedRequest => {
-      const described = describeBody(Buffer.concat(chunks), req.headers['content-type'])
+      const described = describeBody(bytes, req.headers['content-type'])
       const raw = req.rawHeaders
       const authorizations = raw.filter((_, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === 'authorization')
       const [method, path] = [req.method ?? 'GET', req.url ?? '/']
@@ -113,6 +110,11 @@ export async function startResourceServer(options: ResourceServerOptions = {}): 
         holds.push(resolve)
         heldWaiters = heldWaiters.filter((w) => (holds.length >= w.count ? (w.resolve(), false) : true))
       })
+    }
+    if (url.pathname === '/drop') {
+      record(0)
+      req.socket.destroy()
+      return
     }
     if (url.pathname === '/redirect') {
       const status = Number(url.searchParams.get('status') ?? 302)
@@ -137,18 +139,16 @@ export async function startResourceServer(options: ResourceServerOptions = {}): 
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(echo))
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => res.destroy(error as Error))
-  })
-  server.keepAliveTimeout = 30_000
-  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve))
-  const { port } = server.address() as AddressInfo
-  const origin = `http://127.0.0.1:${port}`
+  const server = await listen(
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => res.destroy(error as Error))
+    },
+    { backlog: 4096, keepAliveTimeoutMs: 30_000 },
+  )
 
   return {
-    origin,
-    port,
-    url: (path = '/echo') => `${origin}${path}`,
+    ...server,
+    url: (path = '/echo') => server.url(path),
     requests,
     accept: (...tokens) => tokens.forEach((token) => valid.add(token)),
     revoke: (token) => valid.delete(token),
@@ -167,8 +167,7 @@ export async function startResourceServer(options: ResourceServerOptions = {}): 
     },
     close: async () => {
       holds.forEach((resolve) => resolve())
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await server.close()
     },
   }
 }
