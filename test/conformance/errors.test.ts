@@ -32,6 +32,23 @@ describe.each(drivers)('$name: errors and aborts', (driver) => {
     expect(h.server.requests).toHaveLength(0)
   })
 
+  it("ends a request waiting for a new token after a 401 when the client's own timeout passes; the error shows no token", async () => {
+    const h = await harness(driver)
+    await h.client.request({ url: h.server.url('/echo') })
+    h.server.revokeAll()
+    const open = h.source.hold()
+    const error = await rejection(h.client.request({ url: h.server.url('/echo'), timeoutMs: 1000 }))
+    expect(error).toBeInstanceOf(Error)
+    expect(tokenErrorIn(error)).toBeUndefined()
+    expect(h.source.calls).toBe(2)
+    expect(h.server.requests.map((r) => [r.status, r.token])).toEqual([
+      [200, 'token-1'],
+      [401, 'token-1'],
+    ])
+    expectNotLogged(error, 'token-1')
+    open()
+  })
+
   it('fails with an error that shows no token when the connection drops after the token was sent', async () => {
     const h = await harness(driver)
     const error = await rejection(h.client.request({ url: h.server.url('/drop') }))
@@ -56,12 +73,13 @@ describe.each(drivers)('$name: errors and aborts', (driver) => {
     expect(h.server.requests).toHaveLength(0)
   })
 
-  it('rejects with the reacquisition error when the token is refused and a new one cannot be had', async () => {
+  it('rejects with the reacquisition error, which shows no token, when the token is refused and a new one cannot be had', async () => {
     const h = await harness(driver)
     await h.client.request({ url: h.server.url('/echo') })
     h.server.revokeAll()
     h.source.failWith(Object.assign(new Error('invalid_grant'), { status: 400, error: 'invalid_grant' }))
     const error = await rejection(h.client.request({ url: h.server.url('/echo') }))
     expect(tokenErrorIn(error)?.code).toBe('TOKEN_ACQUISITION_FAILED')
+    expectNotLogged(error, 'token-1')
   })
 })

@@ -14,6 +14,14 @@ describe.each(drivers)('$name: where the token goes', (driver) => {
     expect(h.source.calls).toBe(0)
   })
 
+  it('strips one of its own tokens from a request to another origin', async () => {
+    const h = await harness(driver)
+    const token = await h.manager.getToken()
+    const response = await h.client.request({ url: h.other.url('/echo'), headers: { AUTHORIZATION: token.authorization } })
+    expect(response.status).toBe(200)
+    expect(h.other.requests.map((r) => r.authorizations)).toEqual([[]])
+  })
+
   it('matches origins exactly: the same port under another host name gets no token', async () => {
     const h = await harness(driver)
     const response = await h.client.request({ url: `http://localhost:${h.server.port}/echo` })
@@ -74,6 +82,14 @@ describe.each(drivers)('$name: where the token goes', (driver) => {
     expect(tokenErrorIn(error)?.code).toBe('TOKEN_NO_ORIGINS')
     expect(h.server.requests).toHaveLength(0)
     expect(source.calls).toBe(0)
+  })
+
+  it('takes the origins given to the adapter for a credential registered without any', async () => {
+    const h = await harness(driver)
+    h.registry.register('bare', { source: h.source, prefetch: 'lazy', clock: h.clock })
+    const client = await create(driver, 'bare', { registry: h.registry, origins: [h.server.origin] })
+    expect(echo(await client.request({ url: h.server.url('/echo') })).token).toBe('token-1')
+    expect(h.source.calls).toBe(1)
   })
 
   it('finds a credential registered after the client was created', async () => {
