@@ -21,12 +21,12 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i
  * 5. an error leaving the adapter has our `Authorization` value redacted (the caller's own is theirs).
  */
 export function authAdapter(auth: RequestAuth, inner: AxiosAdapter): AxiosAdapter {
-  const ours: IsOurs = (value) => auth.manager().recognize(value) !== undefined
   return async (config) => {
     const plan = auth.begin(viewOf(config))
     if (plan === 'untouched') return inner(config)
     removeAuthorization(config.headers)
     if (plan === 'strip') return inner(config)
+    const ours: IsOurs = (value) => plan.isOurs(value)
     config.beforeRedirect = redirectGuard(plan, ours, config.beforeRedirect)
     try {
       return await send(plan, inner, config)
@@ -73,6 +73,7 @@ function viewOf(config: InternalAxiosRequestConfig): RequestView {
     authorization: Array.isArray(header) ? header[0] : typeof header === 'string' ? header : undefined,
     callerAuthenticates: header === false || (config.auth !== undefined && config.auth !== null),
     body: config.data,
+    headers: () => headerRecord(config.headers),
     signal: config.signal as AbortSignal | undefined,
     timeoutMs: Number(config.timeout),
     timedOut: () => timeoutError(config),
@@ -89,6 +90,15 @@ function targetOf(config: InternalAxiosRequestConfig): string {
   const { baseURL } = config
   if (baseURL === undefined || baseURL === '' || (ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false)) return url
   return url === '' ? baseURL : `${baseURL.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}`
+}
+
+/** The request's headers as a record with lower-case names, for a credential resolver. */
+function headerRecord(headers: AxiosHeaders): Record<string, string> {
+  const record: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers.toJSON())) {
+    if (value !== undefined && value !== null) record[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
+  }
+  return record
 }
 
 /** Removes every case-variant of `Authorization` and `DPoP` (`AxiosHeaders.delete` removes one at a time). */

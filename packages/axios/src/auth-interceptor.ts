@@ -1,4 +1,4 @@
-import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
+import type { Credential, RequestAuthOptions } from '@tokenwarden/core'
 import { RequestAuth } from '@tokenwarden/core/adapter'
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios'
 import { authAdapter } from './auth-adapter.ts'
@@ -37,7 +37,7 @@ export type AxiosAuthInterceptor = (config: InternalAxiosRequestConfig) => Inter
  * axios.interceptors.request.use(authInterceptor('graph'))
  * ```
  */
-export function authInterceptor(credential: string | TokenManager, options?: RequestAuthOptions): AxiosAuthInterceptor {
+export function authInterceptor(credential: Credential, options?: RequestAuthOptions): AxiosAuthInterceptor {
   const auth = new RequestAuth(credential, options)
   const wrapAdapter = wrapOnce<AxiosAdapter>((inner) => authAdapter(auth, inner))
   return (config) => {

@@ -1,4 +1,4 @@
-import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
+import type { Credential, RequestAuthOptions } from '@tokenwarden/core'
 import type { AxiosInstance } from 'axios'
 import { authInterceptor } from './auth-interceptor.ts'
 
@@ -14,7 +14,7 @@ import { authInterceptor } from './auth-interceptor.ts'
  */
 export function withAuth<T extends AxiosInstance>(
   instance: T,
-  credential: string | TokenManager,
+  credential: Credential,
   options?: RequestAuthOptions,
 ): T {
   instance.interceptors.request.use(authInterceptor(credential, options), undefined, { synchronous: true })

@@ -16,7 +16,7 @@ export const ErrorCode = {
   MALFORMED: 'TOKEN_MALFORMED',
   /** A source answered with a token that already counts as expired. */
   EXPIRES_TOO_SOON: 'TOKEN_EXPIRES_TOO_SOON',
-  /** The manager was closed. */
+  /** The manager (or the credential pool) was closed. */
   CLOSED: 'TOKEN_MANAGER_CLOSED',
   /** A source could not be read (unset variable, missing file). */
   SOURCE_UNAVAILABLE: 'TOKEN_SOURCE_UNAVAILABLE',
@@ -36,8 +36,12 @@ export const ErrorCode = {
   STORE_CLOSED: 'TOKEN_STORE_CLOSED',
   /** No credential of that name is registered. */
   UNKNOWN_CREDENTIAL: 'TOKEN_UNKNOWN_CREDENTIAL',
+  /** An adapter's credential resolver threw, or returned something else than a manager, a name or `undefined`. */
+  RESOLVER_FAILED: 'TOKEN_RESOLVER_FAILED',
   /** A credential of that name is already registered. */
   CREDENTIAL_EXISTS: 'TOKEN_CREDENTIAL_EXISTS',
+  /** A credential pool's template threw for a key, or returned no manager options. */
+  TEMPLATE_FAILED: 'TOKEN_TEMPLATE_FAILED',
   /** The credential has no origins: its token may go nowhere. */
   NO_ORIGINS: 'TOKEN_NO_ORIGINS',
   /** A bearer token would travel over plain http to a host that is not loopback. */

@@ -29,7 +29,7 @@ export { type RefreshTokenOptions, refreshToken } from './oauth/refresh-token.ts
 export { TokenEndpointError, type TokenEndpointErrorOptions } from './oauth/token-endpoint-error.ts'
 export { TOKEN_EXCHANGE_GRANT_TYPE, type TokenExchangeOptions, TokenTypes, tokenExchange } from './oauth/token-exchange.ts'
 export type { ChallengeAction, ChallengeInfo, ChallengeOptions } from './policy/challenge-decision.ts'
-export type { RequestAuthOptions } from './policy/request-auth.ts'
+export type { Credential, CredentialResolver, RequestAuthOptions, RequestInfo } from './policy/request-auth.ts'
 export { refreshDefaults } from './refresh-window.ts'
 export { defaultRetryDelay, isTransientError, retryDefaults } from './retry-policy.ts'
 export type { AcquireContext, AcquireReason, TokenGrant, TokenSource } from './source.ts'

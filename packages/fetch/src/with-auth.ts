@@ -1,4 +1,4 @@
-import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
+import type { Credential, RequestAuthOptions } from '@tokenwarden/core'
 import { RequestAuth, invalidOption } from '@tokenwarden/core/adapter'
 import type { FetchLike, FetchResponse, Init, Send } from './fetch-like.ts'
 import { type RequestLike, readRequest } from './read-request.ts'
@@ -26,7 +26,7 @@ import { sendRequest } from './send-request.ts'
  */
 export function withAuth<F extends FetchLike>(
   fetch: F,
-  credential: string | TokenManager,
+  credential: Credential,
   options?: RequestAuthOptions,
 ): F {
   if (typeof fetch !== 'function') throw invalidOption('fetch', 'a fetch function')

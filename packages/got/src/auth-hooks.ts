@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { type RequestAuthOptions, type TokenManager, isTokenError } from '@tokenwarden/core'
+import { type Credential, type RequestAuthOptions, isTokenError } from '@tokenwarden/core'
 import { type AuthRequest, type IsOurs, RequestAuth, type RequestView, isStreamBody } from '@tokenwarden/core/adapter'
 import type { AfterResponseHook, BeforeErrorHook, BeforeRequestHook, InitHook } from 'got'
 import { redactError, timeoutError } from './hook-errors.ts'
@@ -54,7 +54,7 @@ type Context = { [AUTH]?: AuthRequest }
  * const graph = got.extend(authHooks('graph'))
  * ```
  */
-export function authHooks(credential: string | TokenManager, options?: RequestAuthOptions): GotAuthHooks {
+export function authHooks(credential: Credential, options?: RequestAuthOptions): GotAuthHooks {
   const auth = new RequestAuth(credential, options)
   /** The caller's `FormData`, by request options: by `beforeRequest`, got has turned it into a stream. */
   const forms = new WeakMap<object, FormData>()
@@ -88,8 +88,8 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
     return retryWithMergedOptions({ preserveHooks: true })
   }
 
-  /** Whether a value carries one of the credential's tokens; `false` when the credential is gone. */
-  const ours: IsOurs = (value) => {
+  /** Whether a value carries one of the credential's tokens; `false` when the credential is gone or chosen per request. */
+  const credentialsOwn: IsOurs = (value) => {
     try {
       return auth.manager().recognize(value) !== undefined
     } catch {
@@ -100,8 +100,9 @@ export function authHooks(credential: string | TokenManager, options?: RequestAu
   const beforeError: BeforeErrorHook = (error) => {
     if (isTokenError(error.cause)) return error.cause
     const context = error.options?.context as Context | undefined
+    const request = context?.[AUTH]
     if (context !== undefined) delete context[AUTH]
-    redactError(error, ours)
+    redactError(error, (value) => request?.isOurs(value) === true || credentialsOwn(value))
     return error
   }
 
@@ -121,6 +122,7 @@ function viewOf(options: HookOptions, form: FormData | undefined): RequestView {
     authorization: Array.isArray(header) ? header[0] : header,
     callerAuthenticates: header === undefined && options.isHeaderExplicitlySet('authorization'),
     body: form ?? options.body,
+    headers: () => headerRecord(options.headers),
     signal: options.signal as AbortSignal | undefined,
     timeoutMs: ms,
     timedOut: () => timeoutError(options, ms ?? 0),
@@ -136,6 +138,13 @@ function send(options: HookOptions, request: AuthRequest, given: unknown): void 
   const { body } = request
   if (body !== given) options.body = nodeBody(body)
   ;(options.context as Context)[AUTH] = request
+}
+
+/** The request's headers as a record (got's names are lower-case already), for a credential resolver. */
+function headerRecord(headers: HookOptions['headers']): Record<string, string> {
+  const record: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) record[name] = Array.isArray(value) ? value.join(', ') : String(value)
+  return record
 }
 
 /** Sets the request's `Authorization`, and its `DPoP` proof when the token is DPoP-bound (got's header names are lower-case). */

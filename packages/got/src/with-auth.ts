@@ -1,4 +1,4 @@
-import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
+import type { Credential, RequestAuthOptions } from '@tokenwarden/core'
 import type { Got } from 'got'
 import { authHooks } from './auth-hooks.ts'
 
@@ -12,6 +12,6 @@ import { authHooks } from './auth-hooks.ts'
  * const me = await graph('https://graph.microsoft.com/v1.0/me').json()
  * ```
  */
-export function withAuth(instance: Got, credential: string | TokenManager, options?: RequestAuthOptions): Got {
+export function withAuth(instance: Got, credential: Credential, options?: RequestAuthOptions): Got {
   return instance.extend(authHooks(credential, options))
 }

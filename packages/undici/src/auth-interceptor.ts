@@ -1,8 +1,8 @@
-import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
+import type { Credential, RequestAuthOptions } from '@tokenwarden/core'
 import { type AuthPlan, RequestAuth, invalidOption } from '@tokenwarden/core/adapter'
 import { Dispatcher1Wrapper, type Dispatcher, errors } from 'undici'
 import { AuthHandler, type Dispatch } from './auth-handler.ts'
-import { getAuthorization, setAuthHeaders } from './headers.ts'
+import { getAuthorization, headerRecord, setAuthHeaders } from './headers.ts'
 
 /** Node's bundled fetch passes v1 handlers (`onHeaders`…) to a `dispatcher` it is given: convert them. */
 const wrapHandler = (Dispatcher1Wrapper as unknown as { wrapHandler(handler: object): Dispatcher.DispatchHandler })
@@ -54,7 +54,7 @@ export interface UndiciAuthOptions extends RequestAuthOptions {
  * token: it fails with the signal's reason, or undici's `HeadersTimeoutError`.
  *
  * @param credential a credential's name, looked up at each request in `options.registry` (default
- *   `credentials`), or a `TokenManager`.
+ *   `credentials`), a `TokenManager`, or a resolver choosing each request's credential.
  * @throws `TOKEN_NO_ORIGINS` when the credential is known and may go nowhere;
  *   `TOKEN_INSECURE_TRANSPORT` for a plain-http origin that is not loopback.
  *
@@ -68,7 +68,7 @@ export interface UndiciAuthOptions extends RequestAuthOptions {
  * ```
  */
 export function authInterceptor(
-  credential: string | TokenManager,
+  credential: Credential,
   options?: UndiciAuthOptions,
 ): Dispatcher.DispatcherComposeInterceptor {
   const auth = new RequestAuth(credential, options)
@@ -90,6 +90,7 @@ export function authInterceptor(
           method: opts.method,
           authorization,
           body: opts.body,
+          headers: () => headerRecord(opts.headers),
           signal: signal instanceof AbortSignal ? signal : undefined,
           timeoutMs: timeoutMs ?? headersTimeout,
           timedOut: headersTimedOut,

@@ -29,6 +29,21 @@ function* pairs(headers: Iterable<unknown>): Generator<readonly [unknown, Value]
   for (let i = 0; i < headers.length; i += 2) yield [headers[i], headers[i + 1]]
 }
 
+/** The request's headers as a record with lower-case names (repeated values joined with `, `). */
+export function headerRecord(headers: DispatchHeaders): Record<string, string> {
+  const record: Record<string, string> = {}
+  if (headers === null || headers === undefined) return record
+  const add = (name: unknown, value: Value): void => {
+    if (value === undefined) return
+    const key = String(name).toLowerCase()
+    const text = Array.isArray(value) ? value.join(', ') : String(value)
+    record[key] = record[key] === undefined ? text : `${record[key]}, ${text}`
+  }
+  if (isRecord(headers)) for (const name in headers) add(name, headers[name])
+  else for (const [name, value] of pairs(headers as Iterable<unknown>)) add(name, value)
+  return record
+}
+
 /** The request's `Authorization` value, whatever the name's case and the headers' shape. */
 export function getAuthorization(headers: DispatchHeaders): string | undefined {
   if (headers === null || headers === undefined) return undefined

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import type { RequestAuthOptions, TokenManager } from '@tokenwarden/core'
+import type { Credential, RequestAuthOptions } from '@tokenwarden/core'
 
 /** A request body of each kind the conformance suite replays. */
 export type TestBody =
@@ -44,5 +44,5 @@ export interface TestClient {
  */
 export interface ClientDriver {
   readonly name: 'undici' | 'fetch' | 'axios' | 'got'
-  create(credential: string | TokenManager, options?: RequestAuthOptions): TestClient | Promise<TestClient>
+  create(credential: Credential, options?: RequestAuthOptions): TestClient | Promise<TestClient>
 }

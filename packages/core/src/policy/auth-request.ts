@@ -20,6 +20,11 @@ export interface RequestView extends Partial<WaitBounds> {
   /** The request's `Authorization` value, when it carries one (the first, when repeated). */
   readonly authorization?: string | null | undefined
   /**
+   * The request's headers, names lower-case, for a credential resolver: a record, or a function
+   * that makes one (called only if the resolver reads them).
+   */
+  readonly headers?: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>) | undefined
+  /**
    * The caller authenticates the request by other means than a header core could read (axios's
    * `auth` option; got's `authorization: undefined`): the request goes untouched.
    */
@@ -100,6 +105,16 @@ export class AuthRequest {
     return this.#token
   }
 
+  /** The manager of the credential this request carries (the one a resolver chose, for a per-request credential). */
+  get manager(): TokenManager {
+    return this.#manager
+  }
+
+  /** Whether an `Authorization` value carries one of this credential's tokens (what errors must redact). */
+  isOurs(authorization: string): boolean {
+    return authorization === this.#authorization || this.#manager.recognize(authorization) !== undefined
+  }
+
   /** The `Authorization` value to send; set by {@link AuthRequest.ready} and by a retry. */
   get authorization(): string {
     return this.#authorization
@@ -160,7 +175,7 @@ export class AuthRequest {
    * `DPoP`).
    */
   redirected(url: string | URL, method?: string): 'attach' | 'strip' {
-    this.#stripped = !this.#auth.allows(url)
+    this.#stripped = !this.#auth.allows(url, this.#manager)
     if (this.#stripped) return 'strip'
     this.#url = url
     if (method !== undefined) this.#method = method.toUpperCase()

@@ -44,6 +44,26 @@ const MAX_SKIPPED_ORIGINS = 256
  */
 export type AuthPlan = 'untouched' | 'strip' | AuthRequest
 
+/** A request as a {@link CredentialResolver} sees it: the same view in every adapter. */
+export interface RequestInfo {
+  /** The absolute URL the request goes to. */
+  readonly url: string | URL
+  /** The request's method, as the client holds it. */
+  readonly method: string
+  /** The request's headers, names lower-case (built when first read). */
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/**
+ * Chooses the credential of each request: a `TokenManager` (a pool's `get(key)`), a registered
+ * credential's name, or `undefined` to send the request untouched. Called synchronously for every
+ * request; what it throws fails that request with `TOKEN_RESOLVER_FAILED`.
+ */
+export type CredentialResolver = (request: RequestInfo) => TokenManager | string | undefined
+
+/** What an adapter is given as its credential: a name, a manager, or a resolver called per request. */
+export type Credential = string | TokenManager | CredentialResolver
+
 /**
  * The request-auth policy of one adapter instance for one credential; every adapter makes all its
  * decisions here, through one {@link AuthRequest} per request. Simple rules:
@@ -58,6 +78,7 @@ export type AuthPlan = 'untouched' | 'strip' | AuthRequest
  */
 export class RequestAuth {
   readonly #credential: string | TokenManager
+  readonly #resolver: CredentialResolver | undefined
   readonly #registry: CredentialRegistry
   readonly #origins: OriginPolicy | undefined
   #manager: TokenManager | undefined
@@ -69,12 +90,14 @@ export class RequestAuth {
   /** How challenges are answered, over the credential's own `challenges` (adapter option). */
   readonly #challenges: ChallengeOptions | undefined
 
-  constructor(credential: string | TokenManager, options: RequestAuthOptions = {}) {
-    if (typeof credential !== 'string' && typeof (credential as TokenManager)?.reacquire !== 'function') {
-      throw invalidOption('credential', "a credential name or a TokenManager")
+  constructor(credential: Credential, options: RequestAuthOptions = {}) {
+    const resolver = typeof credential === 'function' ? credential : undefined
+    if (resolver === undefined && typeof credential !== 'string' && typeof (credential as TokenManager)?.reacquire !== 'function') {
+      throw invalidOption('credential', 'a credential name, a TokenManager or a resolver function')
     }
     if (typeof credential === 'string' && credential.length === 0) throw invalidOption('credential', 'a non-empty name')
-    this.#credential = credential
+    this.#resolver = resolver
+    this.#credential = resolver === undefined ? (credential as string | TokenManager) : ''
     this.#registry = options.registry ?? credentials
     this.#origins =
       options.origins === undefined
@@ -87,15 +110,20 @@ export class RequestAuth {
       throw invalidOption('maxReplayBytes', 'a non-negative integer')
     }
     this.maxReplayBytes = maxReplayBytes
+    if (resolver !== undefined) return
     if (typeof credential !== 'string' || this.#registry.has(credential)) this.#originPolicy(this.manager())
   }
 
   /**
    * The credential's manager. A name is looked up until it is found, and again once the manager
    * found is closed (the credential was deleted), so a credential registered after the adapter was
-   * created, or registered anew, is found. Throws {@link ErrorCode.UNKNOWN_CREDENTIAL}.
+   * created, or registered anew, is found. Throws {@link ErrorCode.UNKNOWN_CREDENTIAL}, and for an
+   * adapter given a resolver (whose credential is chosen per request: see {@link AuthRequest.manager}).
    */
   manager(): TokenManager {
+    if (this.#resolver !== undefined) {
+      throw new TokenPolicyError(ErrorCode.UNKNOWN_CREDENTIAL, 'this adapter chooses its credential per request', { transient: false })
+    }
     const found = this.#manager
     if (found !== undefined && !found.closed) return found
     return (this.#manager = this.#registry.resolve(this.#credential))
@@ -107,7 +135,8 @@ export class RequestAuth {
    * {@link ErrorCode.UNKNOWN_CREDENTIAL} when a credential name is not registered.
    */
   begin(view: RequestView): AuthPlan {
-    const manager = this.manager()
+    const manager = this.#resolver === undefined ? this.manager() : this.#resolve(this.#resolver, view)
+    if (manager === undefined) return 'untouched'
     const origin = typeof view.url === 'string' ? originOf(view.url) : view.url
     const allowed = this.#originPolicy(manager).allows(origin)
     const header = view.authorization
@@ -127,20 +156,39 @@ export class RequestAuth {
     return own === undefined ? manager.challenges : { ...manager.challenges, ...definedOnly(own) }
   }
 
-  /** Whether the token may go to `url`'s origin (a redirect hop). */
-  allows(url: string | URL): boolean {
-    return this.#originPolicy(this.manager()).allows(typeof url === 'string' ? originOf(url) : url)
+  /** Whether `manager`'s token may go to `url`'s origin (a redirect hop). */
+  allows(url: string | URL, manager: TokenManager): boolean {
+    return this.#originPolicy(manager).allows(typeof url === 'string' ? originOf(url) : url)
+  }
+
+  /** The manager the resolver chose for `view`; `undefined` sends it untouched. */
+  #resolve(resolver: CredentialResolver, view: RequestView): TokenManager | undefined {
+    let chosen: TokenManager | string | undefined
+    try {
+      chosen = resolver(requestInfo(view))
+    } catch (error) {
+      throw new TokenPolicyError(ErrorCode.RESOLVER_FAILED, 'the credential resolver threw for a request', { cause: error, transient: false })
+    }
+    if (chosen === undefined) return undefined
+    if (typeof chosen === 'string' && chosen.length > 0) return this.#registry.resolve(chosen)
+    if (typeof (chosen as TokenManager | null)?.reacquire === 'function') return chosen as TokenManager
+    throw new TokenPolicyError(ErrorCode.RESOLVER_FAILED, 'the credential resolver returned neither a TokenManager, a name nor undefined', {
+      transient: false,
+    })
   }
 
   /**
    * Reports a skipped origin to the manager the first time this policy sees it, as `URL.origin`
-   * spells it (never a URL's user or password); later requests to it cost one set look-up.
+   * spells it (never a URL's user or password); later requests to it cost one set look-up. With a
+   * resolver, each of its managers keeps count itself (once per origin each).
    */
   #reportSkipped(manager: TokenManager, origin: string | URL): void {
     const key = typeof origin === 'string' ? origin : origin.origin
-    const seen = (this.#skipped ??= new Set())
-    if (seen.has(key) || seen.size >= MAX_SKIPPED_ORIGINS) return
-    seen.add(key)
+    if (this.#resolver === undefined) {
+      const seen = (this.#skipped ??= new Set())
+      if (seen.has(key) || seen.size >= MAX_SKIPPED_ORIGINS) return
+      seen.add(key)
+    }
     try {
       manager.skipped(typeof origin === 'string' ? new URL(origin).origin : key)
     } catch {
@@ -156,6 +204,19 @@ export class RequestAuth {
       `credential "${manager.name}" has no origins: list where its token may go (origins: ['https://api.example.com'])`,
       { credential: manager.name, transient: false },
     )
+  }
+}
+
+/** The resolver's view of a request; its headers are read from the adapter only if the resolver reads them. */
+function requestInfo(view: RequestView): RequestInfo {
+  const read = view.headers
+  let headers: Readonly<Record<string, string>> | undefined
+  return {
+    url: view.url,
+    method: view.method,
+    get headers() {
+      return (headers ??= read === undefined ? {} : typeof read === 'function' ? read() : read)
+    },
   }
 }
 

@@ -274,3 +274,38 @@ describe('AuthRequest.respond', () => {
     )
   })
 })
+
+describe('RequestAuth with a resolver', () => {
+  it("chooses each request's manager; redirect hops follow that manager's origins", async () => {
+    const a = registry.register('a', { source: countingSource(), origins: ['https://a.example.com'], prefetch: 'lazy', clock: new ManualClock() })
+    const b = registry.register('b', { source: countingSource(), origins: ['https://b.example.com'], prefetch: 'lazy', clock: new ManualClock() })
+    const auth = new RequestAuth((request) => (new URL(String(request.url)).hostname.startsWith('a.') ? a : 'b'), { registry })
+    const toA = auth.begin({ url: 'https://a.example.com/x', method: 'GET' }) as AuthRequest
+    const toB = auth.begin({ url: 'https://b.example.com/x', method: 'GET' }) as AuthRequest
+    expect([toA.manager, toB.manager]).toEqual([a, b])
+    expect(toA.redirected('https://b.example.com/y')).toBe('strip')
+    expect(toB.redirected('https://b.example.com/y')).toBe('attach')
+    expect(() => auth.manager()).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_CREDENTIAL }))
+  })
+
+  it('reads headers only when the resolver asks, and fails a request with a coded error on a bad answer', () => {
+    let reads = 0
+    const headers = () => {
+      reads++
+      return { 'x-tenant': 'a' }
+    }
+    const seen: string[] = []
+    new RequestAuth((request) => void seen.push(request.method), { registry }).begin({ url: 'https://a.example.com/', method: 'GET', headers })
+    expect(reads).toBe(0)
+    new RequestAuth((request) => void seen.push(request.headers['x-tenant'] ?? ''), { registry }).begin({ url: 'https://a.example.com/', method: 'GET', headers })
+    expect([reads, seen]).toEqual([1, ['GET', 'a']])
+    const throwing = new RequestAuth(() => {
+      throw new Error('boom')
+    })
+    expect(() => throwing.begin({ url: 'https://a.example.com/', method: 'GET' })).toThrow(
+      expect.objectContaining({ code: ErrorCode.RESOLVER_FAILED, cause: expect.objectContaining({ message: 'boom' }) }),
+    )
+    const odd = new RequestAuth(() => 42 as never)
+    expect(() => odd.begin({ url: 'https://a.example.com/', method: 'GET' })).toThrow(expect.objectContaining({ code: ErrorCode.RESOLVER_FAILED }))
+  })
+})

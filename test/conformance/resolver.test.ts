@@ -1,0 +1,84 @@
+import { CredentialRegistry, type RequestInfo, TokenManager } from '@tokenwarden/core'
+import { countingSource, rejection } from '@tokenwarden/test-utils'
+import { startResourceServer } from '@tokenwarden/test-utils/http'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { drivers } from './drivers/index.ts'
+import { create, echo, tokenErrorIn } from './harness.ts'
+
+/**
+ * 100 keys × 20 requests, all at once: 2,000 concurrent requests per adapter. At 10,000 the
+ * clients that open a socket per concurrent request (undici, fetch) exhaust the loopback server's
+ * backlog and see ECONNRESET, which says nothing about the adapters.
+ */
+const KEYS = 100
+const PER_KEY = 20
+
+/** `KEYS` lazy managers, one per tenant, each with its own counting source issuing `<tenant>-<n>`. */
+async function tenants() {
+  const server = await startResourceServer()
+  onTestFinished(() => server.close())
+  const managers = new Map<string, TokenManager>()
+  const sources = new Map<string, ReturnType<typeof countingSource>>()
+  for (let i = 0; i < KEYS; i++) {
+    const tenant = `t${i}`
+    const source = countingSource({ prefix: tenant, onIssue: (token) => server.accept(token) })
+    sources.set(tenant, source)
+    managers.set(tenant, new TokenManager({ name: tenant, source, origins: [server.origin], prefetch: 'lazy' }))
+  }
+  onTestFinished(() => Promise.all([...managers.values()].map((m) => m.close())).then(() => undefined))
+  return { server, managers, sources }
+}
+
+describe.each(drivers)('$name: a credential chosen per request', (driver) => {
+  it(`sends ${KEYS * PER_KEY} concurrent requests across ${KEYS} keys with exactly ${KEYS} token requests, each key's token on its own requests only`, async () => {
+    const { server, managers, sources } = await tenants()
+    const seen: RequestInfo[] = []
+    const client = await create(driver, (request: RequestInfo) => {
+      if (seen.length < 1) seen.push({ url: String(request.url), method: request.method, headers: { ...request.headers } })
+      return managers.get(request.headers['x-tenant'] ?? '')
+    })
+    const requests = Array.from({ length: KEYS * PER_KEY }, (_, i) => {
+      const tenant = `t${i % KEYS}`
+      return client.request({ url: server.url(`/echo?tenant=${tenant}`), headers: { 'x-tenant': tenant } })
+    })
+    const responses = await Promise.all(requests)
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(KEYS * PER_KEY)
+    expect([...sources.values()].map((s) => s.calls)).toEqual(Array.from({ length: KEYS }, () => 1))
+    for (const response of responses) {
+      const body = echo(response)
+      expect(body.token).toBe(`${new URL(body.path, server.origin).searchParams.get('tenant')}-1`)
+    }
+    expect(seen[0]).toMatchObject({ method: expect.stringMatching(/^get$/i), headers: { 'x-tenant': expect.stringMatching(/^t\d+$/) } })
+    expect(String(seen[0]?.url)).toMatch(new RegExp(`^${server.origin}/echo`))
+  })
+
+  it('sends a request untouched when the resolver answers undefined, and looks a name up in the registry', async () => {
+    const { server, managers, sources } = await tenants()
+    const registry = new CredentialRegistry()
+    onTestFinished(() => registry.close())
+    const named = registry.register('named', { source: countingSource({ prefix: 'named', onIssue: (t) => server.accept(t) }), origins: [server.origin], prefetch: 'lazy' })
+    const client = await create(
+      driver,
+      (request: RequestInfo) => {
+        const tenant = request.headers['x-tenant']
+        return tenant === 'named' ? 'named' : tenant === undefined ? undefined : managers.get(tenant)
+      },
+      { registry },
+    )
+    expect((await client.request({ url: server.url('/echo') })).status).toBe(401)
+    expect(server.requests.at(-1)?.authorization).toBeUndefined()
+    expect(echo(await client.request({ url: server.url('/echo'), headers: { 'x-tenant': 'named' } })).token).toBe('named-1')
+    expect(named.stats().acquisitions).toBe(1)
+    expect([...sources.values()].every((s) => s.calls === 0)).toBe(true)
+  })
+
+  it('fails a request with TOKEN_RESOLVER_FAILED when the resolver throws, and sends nothing', async () => {
+    const { server } = await tenants()
+    const client = await create(driver, () => {
+      throw new Error('no tenant in this request')
+    })
+    const error = await rejection(client.request({ url: server.url('/echo') }))
+    expect(tokenErrorIn(error)?.code).toBe('TOKEN_RESOLVER_FAILED')
+    expect(server.requests).toHaveLength(0)
+  })
+})
