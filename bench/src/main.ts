@@ -71,6 +71,7 @@ const results: Results = {
   revokeStorm: revoke.rows,
   outage: outage.rows,
   scale: scaled.rows,
+  scalePool: scaled.poolRows,
   fleet: fleets.rows,
   fleetSkipped: fleets.skipped,
   missing,

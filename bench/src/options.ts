@@ -25,7 +25,8 @@ export interface BenchOptions {
   readonly dpopProof: { readonly proofs: number; readonly rounds: number }
   /** Requests per side per round over the answering transports (axios and got take a share of it). */
   readonly adapterCost: { readonly iterations: number; readonly rounds: number }
-  readonly scale: { readonly managers: number }
+  /** Idle managers at once; keys of the credential pool and `get()` calls per round on it. */
+  readonly scale: { readonly managers: number; readonly poolKeys: number; readonly poolGets: number }
   /** Fleet sizes, refresh cycles, the token endpoint's latency (ms) and `getToken()` calls counted for Redis commands. */
   readonly fleet: { readonly processes: readonly number[]; readonly cycles: number; readonly idpMs: number; readonly hotCalls: number }
 }
@@ -39,7 +40,7 @@ const full: BenchOptions = {
   core: { iterations: 10_000_000, rounds: 5 },
   dpopProof: { proofs: 2_000, rounds: 5 },
   adapterCost: { iterations: 200_000, rounds: 9 },
-  scale: { managers: 100_000 },
+  scale: { managers: 100_000, poolKeys: 100_000, poolGets: 2_000_000 },
   fleet: { processes: [1, 4, 8, 16], cycles: 5, idpMs: 50, hotCalls: 10_000 },
 }
 
@@ -52,7 +53,7 @@ const quick: BenchOptions = {
   core: { iterations: 300_000, rounds: 3 },
   dpopProof: { proofs: 50, rounds: 3 },
   adapterCost: { iterations: 2_000, rounds: 3 },
-  scale: { managers: 2_000 },
+  scale: { managers: 2_000, poolKeys: 2_000, poolGets: 50_000 },
   fleet: { processes: [1, 4], cycles: 2, idpMs: 20, hotCalls: 100 },
 }
 

@@ -198,6 +198,28 @@ export function renderMarkdown(results: Results): string {
     ),
   )
 
+  out.push('## 6b. Scale: one credentialPool, N idle keys')
+  out.push(
+    'One pool (`max` N, `idle` 900 s), one lazy manager per key, sharing a source and an origin list. Target: ≤ 1,024 heap bytes per key ' +
+      'without a token; timers: the pool\'s one sweep timer, none per key. `get()` calls are hits, on one key or on keys drawn uniformly.',
+  )
+  out.push(
+    table(
+      ['setup', 'keys', 'heap bytes/key', 'timers', "ref'd timers", 'hot get()/s', 'spread get()/s', 'heap KiB after close', 'timers after close'],
+      results.scalePool.map((r) => [
+        r.setup,
+        int(r.keys),
+        int(r.heapBytesPerKey),
+        r.timers,
+        r.refTimers,
+        int(r.hotGetsPerSecond),
+        int(r.spreadGetsPerSecond),
+        int(r.heapAfterCloseBytes / 1024),
+        r.timersAfterClose,
+      ]),
+    ),
+  )
+
   out.push('## 7. Fleet: N processes, one credential, on one Redis')
   out.push(
     results.fleetSkipped !== undefined

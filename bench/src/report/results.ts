@@ -102,6 +102,26 @@ export interface ScaleRow {
   timersAfterClose: number
 }
 
+/** One `credentialPool` holding N keys, each with a lazy manager (scenario 6b). */
+export interface PoolScaleRow {
+  setup: string
+  keys: number
+  /** Heap growth per key: its manager, its cache entry and its share of the pool's storage (the key string excluded). */
+  heapBytesPerKey: number
+  /** Timers alive, the whole pool together (its one sweep timer included). */
+  timers: number
+  /** Timers that keep the process alive (not `unref`'d). */
+  refTimers: number
+  /** `get()` calls per second on one key, every call a hit. */
+  hotGetsPerSecond: number
+  /** `get()` calls per second on keys drawn uniformly from all N, every call a hit. */
+  spreadGetsPerSecond: number
+  /** Heap left after `close()`, against the heap before the pool was made (bytes; noise either way). */
+  heapAfterCloseBytes: number
+  /** Timers alive after `close()`. */
+  timersAfterClose: number
+}
+
 /** N processes sharing one credential, with the Redis store or without a store. */
 export interface FleetRow {
   processes: number
@@ -151,6 +171,7 @@ export interface Results {
   revokeStorm: StormRow[]
   outage: OutageRow[]
   scale: ScaleRow[]
+  scalePool: PoolScaleRow[]
   fleet: FleetRow[]
   /** Why the fleet scenario did not run, when it did not. */
   fleetSkipped?: string | undefined

@@ -30,6 +30,8 @@ export { TokenEndpointError, type TokenEndpointErrorOptions } from './oauth/toke
 export { TOKEN_EXCHANGE_GRANT_TYPE, type TokenExchangeOptions, TokenTypes, tokenExchange } from './oauth/token-exchange.ts'
 export type { ChallengeAction, ChallengeInfo, ChallengeOptions } from './policy/challenge-decision.ts'
 export type { Credential, CredentialResolver, RequestAuthOptions, RequestInfo } from './policy/request-auth.ts'
+export { CredentialPool, type CredentialPoolStats, credentialPool } from './pool/credential-pool.ts'
+export type { CredentialPoolOptions, CredentialTemplate, PooledCredentialOptions } from './pool/pool-options.ts'
 export { refreshDefaults } from './refresh-window.ts'
 export { defaultRetryDelay, isTransientError, retryDefaults } from './retry-policy.ts'
 export type { AcquireContext, AcquireReason, TokenGrant, TokenSource } from './source.ts'

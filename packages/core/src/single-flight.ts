@@ -71,6 +71,20 @@ export class SingleFlight {
     return job.promise
   }
 
+  /**
+   * Resolves once no job is in flight and no caller waits: every caller then has its token or its
+   * error. A caller that asked for more starts its own job when the one it waited for ends; that
+   * job is waited for too. Never rejects.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const job = this.#job
+      if (job !== undefined) await job.promise.catch(noop)
+      else if (this.#waiters?.waiting === true) await this.#waiters.idle()
+      else return
+    }
+  }
+
   /** `job` is no longer the one in flight (it published its token, or ended). */
   detach(job: AcquisitionJob): void {
     if (this.#job === job) this.#job = undefined

@@ -109,6 +109,19 @@ export interface ResolvedOptions {
 
 const PREFETCH: readonly string[] = ['async', 'lazy', 'sync']
 
+/**
+ * Set by a credential pool on the options of each manager it makes: one compiled
+ * {@link OriginPolicy} shared by its managers with the same `origins`, used instead of compiling
+ * them again for each. Not exported from the package.
+ */
+export const sharedOrigins: unique symbol = Symbol('tokenwarden.sharedOrigins')
+
+/** A manager's options as a credential pool passes them. */
+export interface PooledManagerOptions extends TokenManagerOptions {
+  /** The compiled `origins` (and `dangerouslyAllowInsecureHttp`) of these options. */
+  [sharedOrigins]?: OriginPolicy | undefined
+}
+
 /** Defaults of the manager's own options, in ms. */
 export const managerDefaults: Readonly<{ sourceTimeoutInMs: number }> = Object.freeze({ sourceTimeoutInMs: 30_000 })
 
@@ -145,10 +158,9 @@ export function resolveOptions(options: TokenManagerOptions): ResolvedOptions {
   return {
     source,
     name,
-    origins: new OriginPolicy({
-      origins: options.origins ?? [],
-      dangerouslyAllowInsecureHttp: options.dangerouslyAllowInsecureHttp,
-    }),
+    origins:
+      (options as PooledManagerOptions)[sharedOrigins] ??
+      new OriginPolicy({ origins: options.origins ?? [], dangerouslyAllowInsecureHttp: options.dangerouslyAllowInsecureHttp }),
     refreshBeforeMs: seconds(options.refreshBefore, 'refreshBefore'),
     expirySkewMs: seconds(options.expirySkew, 'expirySkew'),
     prefetch: prefetch as Prefetch,

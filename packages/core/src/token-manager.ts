@@ -311,6 +311,15 @@ export class TokenManager implements AsyncDisposable {
     return this.#closed
   }
 
+  /**
+   * Resolves once no acquisition is in flight and no caller waits for one (at once when none
+   * does): every waiting caller then has its token or its error. Never rejects. A credential pool
+   * closes a manager it drops only after this, so that dropping it fails no caller.
+   */
+  settled(): Promise<void> {
+    return this.#singleFlight?.settled() ?? Promise.resolve()
+  }
+
   /** Stops timers and in-flight work; waiting callers reject with {@link ErrorCode.CLOSED}. */
   async close(): Promise<void> {
     if (this.#closed) return

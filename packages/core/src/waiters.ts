@@ -13,6 +13,9 @@ export class Waiters {
   #count = 0
   /** Lets the process go; set while anyone waits, when the clock can hold it. */
   #release: (() => void) | undefined
+  /** Resolves {@link Waiters.idle}'s promise; set while someone awaits it. */
+  #onIdle: (() => void) | undefined
+  #idle: Promise<void> | undefined
 
   constructor(clock: Clock) {
     this.#clock = clock
@@ -27,10 +30,24 @@ export class Waiters {
     return waited
   }
 
-  /** One wait ended: the last one lets the process go. */
+  /** Whether any caller waits. */
+  get waiting(): boolean {
+    return this.#count > 0
+  }
+
+  /** Resolves once no caller waits: at once when none does. */
+  idle(): Promise<void> {
+    if (this.#count === 0) return Promise.resolve()
+    return (this.#idle ??= new Promise((resolve) => (this.#onIdle = resolve)))
+  }
+
+  /** One wait ended: the last one lets the process go, and ends {@link Waiters.idle}. */
   #ended(): void {
     if (--this.#count > 0) return
     this.#release?.()
     this.#release = undefined
+    this.#onIdle?.()
+    this.#onIdle = undefined
+    this.#idle = undefined
   }
 }
