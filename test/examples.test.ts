@@ -22,6 +22,8 @@ const examples: Readonly<Record<string, RegExp>> = {
   'refresh-token-rotation.ts': /^next run: renewed with the stored refresh token: true$/m,
   'command-source.ts': /^token from the command source, expires /m,
   'chain-source.ts': /^the token came from the client-credentials source$/m,
+  'pool.ts':
+    /^billing: GET \/orders → 200, token from command\nreports: GET \/orders → 200, token from file\nlegacy: GET \/orders → 200, token from manual\nno app: GET \/orders → 401 \(sent without a token\)$/m,
   'subscribe.ts': /^new token \(proactive\): Token\(Bearer \[redacted\], generation 2,[^]*^closed$/m,
   // Needs Redis: the one at REDIS_URL (default 127.0.0.1:6379, which the project's machines start
   // before tests run), passed on through the environment. Without one the example prints how to
