@@ -188,6 +188,7 @@ export class AuthRequest {
    * else a promise that resolves, once {@link AuthRequest.authorization} holds the new token, with
    * the kind of retry; the adapter then lets the response go (drains it) and sends again.
    * A 401 whose body cannot be replayed is returned, and the token is replaced for later requests;
+   * so is one whose manager was closed meanwhile (a pool dropped it): the caller gets the response;
    * a response from a hop that went without the token (another origin) is returned as it is.
    */
   respond(status: number, header: HeaderLookup): Promise<RetryKind> | undefined {
@@ -212,7 +213,7 @@ export class AuthRequest {
       const action = retry && this.#replayable ? decision.action : 'returned'
       manager.challenged({ status, scheme: challenge.scheme, error: challenge.params.error, action })
     }
-    if (!retry) return undefined
+    if (!retry || manager.closed) return undefined
     const { claims, scopes } = decision
     if (kind === 'nonce') return this.#retry(kind, () => Promise.resolve(used))
     if (kind === 'scope') return this.#retry(kind, (signal) => manager.upgradeScopes(scopes ?? [], { signal }))

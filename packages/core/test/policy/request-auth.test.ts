@@ -232,6 +232,14 @@ describe('AuthRequest.respond', () => {
     ])
   })
 
+  it('returns a 401 to the caller when its manager was closed meanwhile (a pool dropped it), without failing', async () => {
+    const { auth, manager, source } = setup()
+    const request = await sent(auth)
+    await manager.close()
+    expect(request.respond(401, challenge())).toBeUndefined()
+    expect(source.calls).toBe(1)
+  })
+
   it('honours retryOnUnauthorized: false', async () => {
     setup()
     const request = await sent(new RequestAuth('api', { registry, retryOnUnauthorized: false }))
