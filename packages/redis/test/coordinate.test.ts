@@ -1,37 +1,14 @@
 import type { TokenRecord } from '@tokenwarden/core'
 import { ManualClock, deferred, eventually } from '@tokenwarden/test-utils'
-import { type TestClient, cleanPrefix, connect, testPrefix } from '@tokenwarden/test-utils/redis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type RedisClientLike, type RedisStore, type RedisStoreEvent, redisStore } from '../src/index.ts'
+import { useStoreFleet } from './support/store-fleet.ts'
 import { request, tokenRecord } from './support/store-inputs.ts'
 
-const prefix = testPrefix()
-const clients: TestClient[] = []
-const stores: RedisStore[] = []
-let admin: TestClient
-let keyCount = 0
-
-/** A store on a client of its own, as a separate process would have. */
-async function newStore(options: Partial<Parameters<typeof redisStore>[0]> = {}): Promise<RedisStore> {
-  const client = await connect()
-  clients.push(client)
-  const store = redisStore({ client, keyPrefix: prefix, ...options })
-  stores.push(store)
-  return store
-}
-
-const newKey = (): string => `cred-${++keyCount}`
+const redis = useStoreFleet()
+const { prefix, newStore, newKey, newClient, closeLater } = redis
 const leaseKey = (key: string): string => `${prefix}{${key}}:lease`
 
-beforeAll(async () => {
-  admin = await connect()
-})
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()))
-  await cleanPrefix(admin, prefix)
-  for (const client of [...clients, admin]) client.destroy()
-})
 
 describe('coordinate', () => {
   it('calls acquire exactly once for 6 stores on separate clients asking at once, and all get the same record', async () => {
@@ -49,7 +26,7 @@ describe('coordinate', () => {
     expect(calls).toBe(1)
     expect(new Set(results.map((r) => r.record.accessToken))).toEqual(new Set(['token-1']))
     expect(results.filter((r) => r.acquired)).toHaveLength(1)
-    expect(await admin.exists(leaseKey(key))).toBe(0)
+    expect(await redis.admin.exists(leaseKey(key))).toBe(0)
   })
 
   it('adopts a usable stored record without calling acquire', async () => {
@@ -88,9 +65,9 @@ describe('coordinate', () => {
     const waiter = peer.coordinate(key, waiting)
     for (let renewal = 0; renewal < 4; renewal++) {
       // As if most of the lease had passed: only the holder's renewal gives it a full second again.
-      await admin.pExpire(leaseKey(key), 300)
+      await redis.admin.pExpire(leaseKey(key), 300)
       await clock.advance(334)
-      await eventually(async () => (await admin.pTTL(leaseKey(key))) > 600)
+      await eventually(async () => (await redis.admin.pTTL(leaseKey(key))) > 600)
     }
     slow.resolve(tokenRecord('slow'))
     expect(await holding).toMatchObject({ acquired: true, record: { accessToken: 'slow' } })
@@ -99,8 +76,7 @@ describe('coordinate', () => {
   })
 
   it("replaces a crashed holder once its lease expires: waiters wait out the lease's remaining time, not a poll", async () => {
-    const client = await connect()
-    clients.push(client)
+    const client = await newClient()
     let scripts = 0
     const counting: RedisClientLike = {
       sendCommand: (args) => {
@@ -110,9 +86,9 @@ describe('coordinate', () => {
       duplicate: () => client.duplicate(),
     }
     const store = redisStore({ client: counting, keyPrefix: prefix })
-    stores.push(store)
+    closeLater(store)
     const key = newKey()
-    await admin.set(leaseKey(key), '999', { PX: 200 }) // a holder that died without releasing
+    await redis.admin.set(leaseKey(key), '999', { PX: 200 }) // a holder that died without releasing
     const started = performance.now()
     const asked = request(async () => tokenRecord('after-crash'))
     expect(await store.coordinate(key, asked)).toMatchObject({ acquired: true, record: { accessToken: 'after-crash' } })
@@ -131,7 +107,7 @@ describe('coordinate', () => {
     const lateRequest = request(() => slow.promise)
     const lateHolding = late.coordinate(key, lateRequest)
     await eventually(() => lateRequest.acquisitions === 1)
-    await admin.del(leaseKey(key)) // the lease lapsed while the holder was paused
+    await redis.admin.del(leaseKey(key)) // the lease lapsed while the holder was paused
     expect(await next.coordinate(key, request(async () => tokenRecord('newer')))).toMatchObject({ acquired: true })
     slow.resolve(tokenRecord('older'))
     expect(await lateHolding).toMatchObject({ acquired: false, record: { accessToken: 'newer' } })
@@ -149,7 +125,7 @@ describe('coordinate', () => {
     await eventually(() => first.acquisitions === 1)
     const second = request(async () => tokenRecord('by-waiter'))
     const waiter = b.coordinate(key, second)
-    await eventually(async () => (await admin.pubSubNumSub(`${prefix}{${key}}:events`))[`${prefix}{${key}}:events`] === 1)
+    await eventually(async () => (await redis.admin.pubSubNumSub(`${prefix}{${key}}:events`))[`${prefix}{${key}}:events`] === 1)
     const boom = new Error('token endpoint down')
     failing.reject(boom)
     await expect(holding).rejects.toBe(boom)
@@ -166,12 +142,12 @@ describe('coordinate', () => {
     await eventually(() => first.acquisitions === 1)
     const waiterAbort = new AbortController()
     const waiter = b.coordinate(key, request(async () => tokenRecord('never'), { signal: waiterAbort.signal }))
-    await eventually(async () => (await admin.pubSubNumSub(`${prefix}{${key}}:events`))[`${prefix}{${key}}:events`] === 1)
+    await eventually(async () => (await redis.admin.pubSubNumSub(`${prefix}{${key}}:events`))[`${prefix}{${key}}:events`] === 1)
     waiterAbort.abort(new Error('waiter gave up'))
     await expect(waiter).rejects.toThrow('waiter gave up')
     holderAbort.abort(new Error('manager closed'))
     await expect(holding).rejects.toThrow('manager closed')
-    expect(await admin.exists(leaseKey(key))).toBe(0)
+    expect(await redis.admin.exists(leaseKey(key))).toBe(0)
     expect(await b.coordinate(key, request(async () => tokenRecord('after')))).toMatchObject({ acquired: true })
   })
 
@@ -180,7 +156,7 @@ describe('coordinate', () => {
     const key = newKey()
     const broken = request(async () => ({}) as TokenRecord)
     await expect(store.coordinate(key, broken)).rejects.toBeInstanceOf(TypeError)
-    expect(await admin.exists(leaseKey(key))).toBe(0)
+    expect(await redis.admin.exists(leaseKey(key))).toBe(0)
   })
 
   it('rejects calls after close with TOKEN_STORE_CLOSED, and close releases a lease it holds', async () => {
@@ -191,7 +167,7 @@ describe('coordinate', () => {
     await eventually(() => held.acquisitions === 1)
     await store.close()
     await expect(holding).rejects.toMatchObject({ code: 'TOKEN_STORE_CLOSED' })
-    expect(await admin.exists(leaseKey(key))).toBe(0)
+    expect(await redis.admin.exists(leaseKey(key))).toBe(0)
     await expect(store.get(key)).rejects.toMatchObject({ code: 'TOKEN_STORE_CLOSED' })
     await expect(store.coordinate(key, request(async () => tokenRecord('x')))).rejects.toMatchObject({
       code: 'TOKEN_STORE_CLOSED',

@@ -2,37 +2,16 @@ import { randomBytes } from 'node:crypto'
 import { inspect } from 'node:util'
 import type { TokenRecord } from '@tokenwarden/core'
 import { deferred, eventually } from '@tokenwarden/test-utils'
-import { type TestClient, cleanPrefix, connect, keysUnder, testPrefix } from '@tokenwarden/test-utils/redis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { keysUnder } from '@tokenwarden/test-utils/redis'
+import { describe, expect, it } from 'vitest'
 import { type RedisStore, type RedisStoreEvent, redisStore } from '../src/index.ts'
+import { useStoreFleet } from './support/store-fleet.ts'
 import { request, tokenRecord } from './support/store-inputs.ts'
 
-const prefix = testPrefix()
-const clients: TestClient[] = []
-const stores: RedisStore[] = []
-let admin: TestClient
-let keyCount = 0
-
-async function newStore(options: Partial<Parameters<typeof redisStore>[0]> = {}): Promise<RedisStore> {
-  const client = await connect()
-  clients.push(client)
-  const store = redisStore({ client, keyPrefix: prefix, ...options })
-  stores.push(store)
-  return store
-}
-
-const newKey = (): string => `cred-${++keyCount}`
+const redis = useStoreFleet()
+const { prefix, newStore, newKey, newClient, closeLater } = redis
 const tokenKey = (key: string): string => `${prefix}{${key}}:token`
 
-beforeAll(async () => {
-  admin = await connect()
-})
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()))
-  await cleanPrefix(admin, prefix)
-  for (const client of [...clients, admin]) client.destroy()
-})
 
 describe('records', () => {
   it('stores a record under one hash tag, with a Redis expiry of its remaining lifetime, and deletes it', async () => {
@@ -41,10 +20,10 @@ describe('records', () => {
     const record = { ...tokenRecord('access', Date.now(), 60_000), refreshToken: undefined }
     await store.set(key, record)
     expect(await store.get(key)).toEqual(record)
-    const ttl = await admin.pTTL(tokenKey(key))
+    const ttl = await redis.admin.pTTL(tokenKey(key))
     expect(ttl).toBeGreaterThan(55_000)
     expect(ttl).toBeLessThanOrEqual(60_000)
-    expect((await keysUnder(admin, `${prefix}{${key}}`)).sort()).toEqual([`${prefix}{${key}}:fence`, tokenKey(key)])
+    expect((await keysUnder(redis.admin, `${prefix}{${key}}`)).sort()).toEqual([`${prefix}{${key}}:fence`, tokenKey(key)])
     await store.delete(key)
     expect(await store.get(key)).toBeUndefined()
   })
@@ -53,14 +32,14 @@ describe('records', () => {
     const store = await newStore()
     const key = newKey()
     await store.set(key, tokenRecord('rotating', Date.now(), 60_000))
-    expect(await admin.pTTL(tokenKey(key))).toBe(-1)
+    expect(await redis.admin.pTTL(tokenKey(key))).toBe(-1)
   })
 
   it('keeps a record without an expiry until it is replaced', async () => {
     const store = await newStore()
     const key = newKey()
     await store.set(key, { ...tokenRecord('forever'), expiresAt: undefined })
-    expect(await admin.pTTL(tokenKey(key))).toBe(-1)
+    expect(await redis.admin.pTTL(tokenKey(key))).toBe(-1)
   })
 })
 
@@ -98,7 +77,7 @@ describe('watch', () => {
     const seenOther: TokenRecord[] = []
     const stops = [watcher.watch(key, (record) => seen.push(record)), watcher.watch(other, (r) => seenOther.push(r))]
     const channels = [`${prefix}{${key}}:events`, `${prefix}{${other}}:events`]
-    await eventually(async () => Object.values(await admin.pubSubNumSub(channels)).every((n) => n === 1))
+    await eventually(async () => Object.values(await redis.admin.pubSubNumSub(channels)).every((n) => n === 1))
     await peer.set(key, tokenRecord('peer-set'))
     await eventually(() => seen.length === 1)
     await peer.coordinate(key, request(async () => tokenRecord('peer-acquired'), { usable: () => false }))
@@ -111,7 +90,7 @@ describe('watch', () => {
     await eventually(() => seenOther.length === 1)
     expect(seen.map((r) => r.accessToken)).toEqual(['peer-set', 'peer-acquired'])
     for (const stop of stops) stop()
-    await eventually(async () => Object.values(await admin.pubSubNumSub(channels)).every((n) => n === 0))
+    await eventually(async () => Object.values(await redis.admin.pubSubNumSub(channels)).every((n) => n === 0))
   })
 
   it('shares one subscription between the listeners of a key', async () => {
@@ -120,7 +99,7 @@ describe('watch', () => {
     const seen = deferred<string>()
     const stops = [watcher.watch(key, () => {}), watcher.watch(key, (record) => seen.resolve(record.accessToken))]
     const channel = `${prefix}{${key}}:events`
-    await eventually(async () => (await admin.pubSubNumSub(channel))[channel] === 1)
+    await eventually(async () => (await redis.admin.pubSubNumSub(channel))[channel] === 1)
     await peer.set(key, tokenRecord('shared'))
     expect(await seen.promise).toBe('shared')
     for (const stop of stops) stop()
@@ -134,7 +113,7 @@ describe('encryption at rest', () => {
     const storeKey = newKey()
     const record = tokenRecord('secret-access-token-value')
     await store.set(storeKey, record)
-    const raw = JSON.stringify(await admin.hGetAll(tokenKey(storeKey)))
+    const raw = JSON.stringify(await redis.admin.hGetAll(tokenKey(storeKey)))
     expect(raw).not.toContain('secret-access-token-value')
     expect(raw).not.toContain('refresh-of-')
     expect(await store.get(storeKey)).toEqual(record)
@@ -164,8 +143,8 @@ describe('encryption at rest', () => {
     const store = await newStore({ encryption: { key } })
     const [from, to] = [newKey(), newKey()]
     await store.set(from, tokenRecord('copied'))
-    const stored = await admin.hGetAll(tokenKey(from))
-    await admin.hSet(tokenKey(to), stored)
+    const stored = await redis.admin.hGetAll(tokenKey(from))
+    await redis.admin.hSet(tokenKey(to), stored)
     expect(await store.get(to)).toBeUndefined()
   })
 

@@ -1,27 +1,12 @@
 import { TokenManager, type TokenRecord, fromFunction } from '@tokenwarden/core'
 import { SkippingClock, deferred, eventually } from '@tokenwarden/test-utils'
-import { type TestClient, cleanPrefix, connect, testPrefix } from '@tokenwarden/test-utils/redis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type RedisClientLike, type RedisStore, redisStore } from '../src/index.ts'
+import { useStoreFleet } from './support/store-fleet.ts'
 import { request, tokenRecord } from './support/store-inputs.ts'
 
-const prefix = testPrefix()
-const clients: TestClient[] = []
-const stores: RedisStore[] = []
-const managers: TokenManager[] = []
-let admin: TestClient
-let keyCount = 0
-
-/** A store on a client of its own, as a separate process would have. */
-async function newStore(options: Partial<Parameters<typeof redisStore>[0]> = {}): Promise<RedisStore> {
-  const client = await connect()
-  clients.push(client)
-  const store = redisStore({ client, keyPrefix: prefix, ...options })
-  stores.push(store)
-  return store
-}
-
-const newKey = (): string => `cred-${++keyCount}`
+const redis = useStoreFleet()
+const { prefix, newStore, newKey, newClient, closeLater } = redis
 const channelOf = (key: string): string => `${prefix}{${key}}:events`
 const noCounts = {
   leasesWon: 0,
@@ -33,16 +18,6 @@ const noCounts = {
   unreadableRecords: 0,
 }
 
-beforeAll(async () => {
-  admin = await connect()
-})
-
-afterAll(async () => {
-  await Promise.all(managers.map((manager) => manager.close()))
-  await Promise.all(stores.map((store) => store.close()))
-  await cleanPrefix(admin, prefix)
-  for (const client of [...clients, admin]) client.destroy()
-})
 
 describe('RedisStore.stats', () => {
   it('counts the lease won by the holder, and the lease waited and the record adopted by its peer, which says it waited', async () => {
@@ -54,7 +29,7 @@ describe('RedisStore.stats', () => {
     const holding = holder.coordinate(key, held)
     await eventually(() => held.acquisitions === 1)
     const waiting = peer.coordinate(key, request(async () => tokenRecord('never')))
-    await eventually(async () => (await admin.pubSubNumSub(channelOf(key)))[channelOf(key)] === 1)
+    await eventually(async () => (await redis.admin.pubSubNumSub(channelOf(key)))[channelOf(key)] === 1)
     slow.resolve(tokenRecord('by-holder'))
     expect(await holding).toMatchObject({ acquired: true, waited: false })
     expect(await waiting).toMatchObject({ acquired: false, waited: true, record: { accessToken: 'by-holder' } })
@@ -63,8 +38,7 @@ describe('RedisStore.stats', () => {
   })
 
   it('says Redis is unavailable from a failed call until Redis answers again, counting both', async () => {
-    const client = await connect()
-    clients.push(client)
+    const client = await newClient()
     let failing = false
     const flaky: RedisClientLike = {
       sendCommand: (args) => (failing ? Promise.reject(new Error('connection lost')) : client.sendCommand(args)),
@@ -72,7 +46,7 @@ describe('RedisStore.stats', () => {
     }
     const clock = new SkippingClock()
     const store = redisStore({ client: flaky, keyPrefix: prefix, clock })
-    stores.push(store)
+    closeLater(store)
     const key = newKey()
     failing = true
     await expect(store.get(key)).rejects.toMatchObject({ code: 'TOKEN_STORE_UNAVAILABLE' })
@@ -100,7 +74,7 @@ describe('RedisStore.stats', () => {
     const lateRequest = request(() => slow.promise)
     const lateHolding = late.coordinate(fenced, lateRequest)
     await eventually(() => lateRequest.acquisitions === 1)
-    await admin.del(`${prefix}{${fenced}}:lease`) // the lease lapsed while the holder was paused
+    await redis.admin.del(`${prefix}{${fenced}}:lease`) // the lease lapsed while the holder was paused
     await next.coordinate(fenced, request(async () => tokenRecord('newer')))
     slow.resolve(tokenRecord('older'))
     expect(await lateHolding).toMatchObject({ acquired: false, record: { accessToken: 'newer' } })
@@ -121,7 +95,7 @@ describe('TokenManagers sharing a Redis store', () => {
           return { accessToken: `token-${calls}`, expiresIn: 3600 }
         })
         const manager = new TokenManager({ name: 'counted', source, store, prefetch: 'lazy' })
-        managers.push(manager)
+        closeLater(manager)
         manager.subscribe((event) => event.type === 'coordinated' && outcomes.push(event.outcome))
         return manager
       }),
