@@ -5,10 +5,10 @@
  * it prints its rows: `node --expose-gc --conditions=@tokenwarden/source
  * bench/src/scenarios/scale-pool-process.ts <keys> <gets per round>`.
  */
-import { createHook } from 'node:async_hooks'
 import { type CredentialPool, type TokenSource, credentialPool } from '@tokenwarden/core'
 import { collectGarbage } from '../measure/allocation.ts'
 import { median } from '../measure/stats.ts'
+import { timersAround } from '../measure/timers.ts'
 import type { PoolScaleRow } from '../report/results.ts'
 
 const [keyCount, gets] = process.argv.slice(2).map(Number) as [number, number]
@@ -85,24 +85,11 @@ async function heapPass(setup: Setup): Promise<HeapFigures> {
 }
 
 async function timerPass(setup: Setup): Promise<Pick<PoolScaleRow, 'timers' | 'timersAfterClose'>> {
-  const alive = new Set<number>()
-  const hook = createHook({
-    init(asyncId, type) {
-      if (type === 'Timeout') alive.add(asyncId)
-    },
-    destroy(asyncId) {
-      alive.delete(asyncId)
-    },
-  }).enable()
   const pool = makePool()
-  await fill(pool, setup)
-  await new Promise((resolve) => setImmediate(resolve))
-  const timers = alive.size
-  await pool.close()
-  await new Promise((resolve) => setImmediate(resolve))
-  const timersAfterClose = alive.size
-  hook.disable()
-  return { timers, timersAfterClose }
+  return timersAround(
+    () => fill(pool, setup),
+    () => pool.close(),
+  )
 }
 
 /** A first small pool, so that loading and compiling the code is not counted against the keys. */

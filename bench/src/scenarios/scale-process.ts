@@ -3,9 +3,9 @@
  * measured in one pass; live timers are counted in a second pass, with an async hook that would
  * itself take heap in the first.
  */
-import { createHook } from 'node:async_hooks'
 import { TokenManager, type TokenManagerOptions, type TokenSource } from '@tokenwarden/core'
 import { collectGarbage } from '../measure/allocation.ts'
+import { timersAround } from '../measure/timers.ts'
 import type { ScaleRow } from '../report/results.ts'
 
 const managers = Number(process.argv[2])
@@ -45,24 +45,11 @@ async function heapPass(setup: Setup): Promise<Pick<ScaleRow, 'heapBytesPerManag
 }
 
 async function timerPass(setup: Setup): Promise<Pick<ScaleRow, 'timers' | 'timersAfterClose'>> {
-  const alive = new Set<number>()
-  const hook = createHook({
-    init(asyncId, type) {
-      if (type === 'Timeout') alive.add(asyncId)
-    },
-    destroy(asyncId) {
-      alive.delete(asyncId)
-    },
-  }).enable()
   const held: TokenManager[] = new Array(managers).fill(undefined)
-  await create(setup, held)
-  await new Promise((resolve) => setImmediate(resolve))
-  const timers = alive.size
-  await Promise.all(held.map((manager) => manager.close()))
-  await new Promise((resolve) => setImmediate(resolve))
-  const timersAfterClose = alive.size
-  hook.disable()
-  return { timers, timersAfterClose }
+  return timersAround(
+    () => create(setup, held),
+    () => Promise.all(held.map((manager) => manager.close())),
+  )
 }
 
 const rows: ScaleRow[] = []
