@@ -95,7 +95,7 @@ export class AuthRequest {
     this.#manager = manager
     this.#view = view
     this.#url = view.url
-    this.#method = view.method.toUpperCase()
+    this.#method = view.method
     this.#body = view.body
     this.#replayable = isReplayableBody(view.body)
   }
@@ -178,7 +178,7 @@ export class AuthRequest {
     this.#stripped = !this.#auth.allows(url, this.#manager)
     if (this.#stripped) return 'strip'
     this.#url = url
-    if (method !== undefined) this.#method = method.toUpperCase()
+    if (method !== undefined) this.#method = method
     if (this.#token !== undefined) this.#sign(this.#token)
     return 'attach'
   }
@@ -261,7 +261,7 @@ export class AuthRequest {
     }
     const nonce = dpop.nonces.get(originOf(this.#url))
     this.#proofNonce = nonce
-    this.#dpop = dpop.key.proof({ htm: this.#method, htu: this.#url, accessToken: token.accessToken, nonce, now: dpop.now() })
+    this.#dpop = dpop.key.proof({ htm: this.#method.toUpperCase(), htu: this.#url, accessToken: token.accessToken, nonce, now: dpop.now() })
   }
 
   /** Learns the response's `DPoP-Nonce` for its origin; whether it differs from the one the proof carried. */
