@@ -42,6 +42,7 @@ export async function sendRequest(send: Send, request: FetchRequest, auth: AuthR
     url = new URL(location, url).href
     headers.delete('dpop')
     if (auth.redirected(url, method) === 'attach') {
+      if (auth.signing !== undefined) await auth.signing
       headers.set('authorization', auth.authorization)
       if (auth.dpop !== undefined) headers.set('dpop', auth.dpop)
     } else headers.delete('authorization')
