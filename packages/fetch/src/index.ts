@@ -41,4 +41,5 @@ export {
   type TokenStore,
 } from '@tokenwarden/core'
 export type { FetchLike, FetchResponse } from './fetch-like.ts'
-export { withAuth } from './with-auth.ts'
+export { browserDefaults } from './browser-fetch.ts'
+export { type FetchAuthOptions, withAuth } from './with-auth.ts'
