@@ -54,9 +54,10 @@ export const ErrorCode = {
    */
   DPOP_STALE_PROOF: 'TOKEN_DPOP_STALE_PROOF',
   /**
-   * A redirect the wrapper cannot follow: a browser's fetch hides it (`opaqueredirect`), and the
-   * request carries a DPoP proof signed for its first URL (or was sent with a method that must not
-   * be sent twice). The server did receive the request.
+   * A redirect an adapter cannot follow with the token: a browser's fetch hides it
+   * (`opaqueredirect`) and the request carries a DPoP proof signed for its first URL (or was sent
+   * with a method that must not be sent twice); or axios's synchronous `beforeRedirect` would need a
+   * proof WebCrypto signs asynchronously. The server did receive the request.
    */
   REDIRECT_NOT_FOLLOWED: 'TOKEN_REDIRECT_NOT_FOLLOWED',
   /**
