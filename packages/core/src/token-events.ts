@@ -68,7 +68,7 @@ export interface ChallengeEvent {
   readonly action: ChallengeAction
 }
 
-/** A subscriber; it is called synchronously and its errors are reported as warnings (see {@link deliver}). */
+/** A subscriber; it is called synchronously and its errors are reported as warnings (`TOKENWARDEN_LISTENER_ERROR`: a process warning, or `console.warn` where there is no `process`). */
 export type TokenListener = (event: TokenEvent) => void
 
 /**
