@@ -77,10 +77,12 @@ interface ParsedOptions {
 }
 
 /**
- * Checks a credential's `dpop` option (`true`, `false`, `undefined` or {@link DPoPOptions}) and parses
- * its key, so that a bad one fails where the credential is made; returns the options (`{}` for
- * `true`), or `undefined` when DPoP is off. Throws a coded `TypeError` naming `dpop.key`, `dpop.alg`
- * or `dpop.required`, whose message never holds key material.
+ * Checks a credential's `dpop` option (`true`, `false`, `undefined` or {@link DPoPOptions}) and reads
+ * its key (its form and type, synchronously, in every runtime), so that a bad one fails where the
+ * credential is made; returns the options (`{}` for `true`), or `undefined` when DPoP is off. Throws
+ * a coded `TypeError` naming `dpop.key`, `dpop.alg` or `dpop.required`, whose message never holds
+ * key material. What only an import can tell (a JWK whose `d` is not its `x`, an RSA key under 2048
+ * bits) fails in {@link DPoPKey.from}, at the first token request, with the same code.
  */
 export function checkDPoPOptions(value: unknown): DPoPOptions | undefined {
   if (value === undefined || value === false) return undefined
