@@ -92,14 +92,16 @@ export function renderMarkdown(results: Results): string {
       "for got, its per-request Options with and without the adapter's hooks run on them), so no socket or other process is timed. " +
       'ns per request, median over rounds alternated A/B; added = median of the per-round differences. ' +
       "Share = added / the client's CPU time per request with a hand-set header in the hot path above (concurrent / sequential), " +
-      'and the ratio that cost alone would give. A negative figure means the cost is below the run-to-run noise of the client itself.',
+      'and the ratio that cost alone would give. A negative figure means the cost is below the run-to-run noise of the client itself. ' +
+      'The rows `…, channels subscribed` run with a subscriber on every tokenwarden diagnostics channel (each request then publishes a message): ' +
+      'their added ns less the plain row\'s is what publishing costs per request.',
   )
   out.push(
     table(
       ['adapter', 'calls × rounds', 'hand-set ns', 'with auth ns', 'added ns', 'share of client CPU', 'implied ratio'],
       results.adapterCost.map((r) => {
         const cpu = (['concurrent', 'sequential'] as const).map(
-          (mode) => results.hotPath.find((h) => h.contender === `tokenwarden + ${r.adapter}` && h.mode === mode)?.handSetCpuMicros,
+          (mode) => results.hotPath.find((h) => h.contender === `tokenwarden + ${r.adapter.split(',')[0]}` && h.mode === mode)?.handSetCpuMicros,
         )
         const share = cpu.map((micros) => (micros === undefined ? undefined : r.addedNs / (micros * 1000)))
         return [
