@@ -71,6 +71,18 @@ describe('npm start (the demo)', () => {
       expect(stdout).toContain('Every step held for undici, axios, got, fetch.')
     })
 
+    it("prints what tokenwarden published on its diagnostics channels, in step with the table's counters", () => {
+      const table = [...finalTable(run.stdout).values()]
+      const column = (name: string): number => table.reduce((sum, row) => sum + Number(row[name]), 0)
+      const summary = (label: string): number => Number(new RegExp(`^ {3}${label} +(\\d+)`, 'm').exec(run.stdout)?.[1])
+      expect(run.stdout).toContain('Telemetry: what tokenwarden published on diagnostics_channel during the story')
+      // Every token request is an acquisition that got its token, or a failed attempt (of an acquisition that may have failed in the end).
+      const failedAcquisitions = Number(/outcome: .*failed \(\w+\) (\d+)/.exec(run.stdout)?.[1] ?? 0)
+      expect(summary('acquisitions') - failedAcquisitions + summary('refresh failures'), run.stdout).toBe(column('token requests'))
+      expect(summary('request retries'), run.stdout).toBe(column('401 recoveries'))
+      expect(run.stdout).toMatch(/^ {3}tokens served +[\d,]+ from memory; least remaining lifetime at use \d+\.\d s$/m)
+    })
+
     it('says what it starts before the story, and when traffic starts flowing', () => {
       const lines = run.stdout.split('\n').map((line) => line.trim())
       const starting = lines.indexOf('starting an OpenID provider (oidc-provider) and an API on 127.0.0.1…')

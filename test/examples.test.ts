@@ -24,6 +24,8 @@ const examples: Readonly<Record<string, RegExp>> = {
   'chain-source.ts': /^the token came from the client-credentials source$/m,
   'pool.ts':
     /^billing: GET \/orders → 200, token from command\nreports: GET \/orders → 200, token from file\nlegacy: GET \/orders → 200, token from manual\nno app: GET \/orders → 401 \(sent without a token\)$/m,
+  'opentelemetry.ts':
+    /parentSpanContext: \{[^]*?name: 'tokenwarden\.acquisition'[^]*'tokenwarden\.acquisition\.reason': 'rejected'[^]*^after the API revoked the token → 200$[^]*name: 'tokenwarden\.request\.retries'[^]*'tokenwarden\.retry\.kind': 'token'/m,
   'subscribe.ts': /^new token \(proactive\): Token\(Bearer \[redacted\], generation 2,[^]*^closed$/m,
   // Needs Redis: the one at REDIS_URL (default 127.0.0.1:6379, which the project's machines start
   // before tests run), passed on through the environment. Without one the example prints how to

@@ -21,6 +21,7 @@ import { dpopProof } from './scenarios/dpop-proof.ts'
 import { expiryStorm } from './scenarios/expiry-storm.ts'
 import { fleet } from './scenarios/fleet.ts'
 import { hotPath } from './scenarios/hot-path.ts'
+import { hotPathChannels } from './scenarios/hot-path-channels.ts'
 import { idpOutage } from './scenarios/idp-outage.ts'
 import { revokeStorm } from './scenarios/revoke-storm.ts'
 import { scale } from './scenarios/scale.ts'
@@ -46,6 +47,7 @@ const cost = await step('adapter cost', () => adapterCost(options))
 const world = await World.start()
 const hot = await step('hot path', () => hotPath(world, contenders, options))
 const hotDPoP = await step('hot path with DPoP', () => hotPath(world, contenders, options, 'DPoP'))
+const hotChannels = await step('hot path with channels', () => hotPathChannels(world, contenders, options))
 const expiry = await step('expiry storm', () => expiryStorm(world, contenders, options))
 const revoke = await step('401 storm', () => revokeStorm(world, contenders, options))
 const outage = await step('IdP outage', () => idpOutage(world, contenders, options))
@@ -64,6 +66,7 @@ const results: Results = {
   },
   hotPath: hot.rows,
   hotPathDPoP: hotDPoP.rows,
+  hotPathChannels: hotChannels.rows,
   core: core.rows,
   dpopProof: dpop.rows,
   adapterCost: cost.rows,

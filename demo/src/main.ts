@@ -4,8 +4,9 @@ import type { Lane } from './lane.ts'
 import { UsageError, parseOptions, usage } from './options.ts'
 import { registerLanes } from './register-lanes.ts'
 import { runFleet } from './fleet/fleet.ts'
-import { printFleet, printFleetStart, printTable, printTitle, printVerdict, printWorld, progress } from './report.ts'
+import { printFleet, printFleetStart, printTable, printTelemetry, printTitle, printVerdict, printWorld, progress } from './report.ts'
 import { runStory } from './story.ts'
+import { TelemetryTally } from './telemetry.ts'
 import { Traffic } from './traffic.ts'
 import { openWorld } from './world.ts'
 
@@ -24,17 +25,21 @@ async function main(argv: readonly string[]): Promise<number> {
   printTitle(adapters.map(({ name }) => name), options.target)
   const world = await openWorld(options.target)
   const traffic = new Traffic()
+  const telemetry = TelemetryTally.listen()
   let lanes: Lane[] = []
   try {
     lanes = registerLanes(world)
     printWorld(world)
     const records = await runStory({ lanes, world, traffic, durationSeconds: options.durationSeconds }, progress)
     printTable(lanes)
+    telemetry.stop()
+    printTelemetry(telemetry)
     printFleetStart()
     const fleet = await runFleet(world)
     printFleet(fleet)
     return printVerdict(records, lanes, fleet)
   } finally {
+    telemetry.stop()
     await traffic.stop()
     await Promise.all(lanes.map((lane) => lane.close()))
     await credentials.close()

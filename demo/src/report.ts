@@ -3,6 +3,7 @@ import type { AdapterName } from './adapters/index.ts'
 import { FLEET_PROCESSES, type FleetRun, type FleetSkipped } from './fleet/fleet.ts'
 import type { Lane } from './lane.ts'
 import type { Target } from './options.ts'
+import type { TelemetryTally } from './telemetry.ts'
 import { type StepRecord, type StoryListener, held, steps } from './story.ts'
 import type { World } from './world.ts'
 
@@ -88,6 +89,14 @@ export function printFleet(fleet: FleetRun | FleetSkipped): void {
   print(`   with redisStore (${fleet.redisUrl})  token requests per phase: ${row(fleet.withStore)}`)
   print(`   without a store                        token requests per phase: ${row(fleet.withoutStore)}`)
   if (fleet.failures > 0) print(paint('red', `   ${fleet.failures} calls failed`))
+}
+
+/** Prints what tokenwarden published on its diagnostics channels during the story. */
+export function printTelemetry(telemetry: TelemetryTally): void {
+  print()
+  print(paint('bold', 'Telemetry: what tokenwarden published on diagnostics_channel during the story'))
+  for (const line of telemetry.lines()) print(`   ${line}`)
+  print(paint('dim', '   the same channels @tokenwarden/opentelemetry turns into spans and metrics'))
 }
 
 /** Whether the fleet, when it ran, made 1 token request per phase with the store and none failed. */

@@ -164,6 +164,8 @@ export interface Results {
   }
   hotPath: HotPathRow[]
   hotPathDPoP: HotPathRow[]
+  /** Table 1d: the same adapter with nobody subscribed to tokenwarden's diagnostics channels (A) and a subscriber on each (B). */
+  hotPathChannels: HotPathRow[]
   core: CoreRow[]
   dpopProof: DPoPProofRow[]
   adapterCost: AdapterCostRow[]

@@ -3,11 +3,12 @@
  * with a cached token, over transports that answer at once (no sockets), so that nothing but the
  * client's own work and the adapter's is timed. Hand-set (A) and adapter (B) alternate by round.
  */
+import diagnostics_channel from 'node:diagnostics_channel'
 import axios, { type AxiosAdapter } from 'axios'
 import { Options } from 'got'
 import { Dispatcher } from 'undici'
 import { withAuth as axiosAuth } from '@tokenwarden/axios'
-import { TokenManager } from '@tokenwarden/core'
+import { TokenManager, diagnosticsChannels } from '@tokenwarden/core'
 import { withAuth as fetchAuth } from '@tokenwarden/fetch'
 import { authHooks } from '@tokenwarden/got'
 import { authInterceptor } from '@tokenwarden/undici'
@@ -84,8 +85,27 @@ async function nsPerCall(send: Send, n: number): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / n
 }
 
+/** Every channel core publishes on, a tracing channel's events included. */
+const channels = Object.values(diagnosticsChannels).flatMap((name) =>
+  name === diagnosticsChannels.acquisition ? ['start', 'end', 'asyncStart', 'asyncEnd', 'error'].map((e) => `tracing:${name}:${e}`) : [name],
+)
+let messages = 0
+const count = (): void => {
+  messages++
+}
+
+/**
+ * The undici and fetch pairs again, `<adapter>, channels subscribed`: a subscriber counting messages
+ * on every tokenwarden channel while they run (each request then publishes `tokenwarden:token:served`).
+ */
+const subscribedPairs = pairs
+  .filter(([name]) => name === 'undici' || name === 'fetch')
+  .map(([name, handSet, withAuth, share]) => [`${name}, channels subscribed`, handSet, withAuth, share] as const)
+
 const rows: AdapterCostRow[] = []
-for (const [name, handSet, withAuth, share] of pairs) {
+for (const [name, handSet, withAuth, share] of [...pairs, ...subscribedPairs]) {
+  const subscribed = name.endsWith('channels subscribed')
+  if (subscribed) for (const channel of channels) diagnostics_channel.subscribe(channel, count)
   const n = Math.max(1, Math.round(iterations * share))
   await nsPerCall(handSet, n)
   await nsPerCall(withAuth, n)
@@ -98,6 +118,8 @@ for (const [name, handSet, withAuth, share] of pairs) {
   }
   const added = a.map((ns, i) => (b[i] as number) - ns)
   rows.push({ adapter: name, calls: n, rounds, handSetNs: median(a), withAuthNs: median(b), addedNs: median(added) })
+  if (subscribed) for (const channel of channels) diagnostics_channel.unsubscribe(channel, count)
 }
+if (messages === 0) throw new Error('the adapters published nothing while subscribed')
 await manager.close()
 process.send?.(rows)

@@ -4,9 +4,11 @@
  * makes (`Date.now()`, the default clock's). Each loop has its own function, so that
  * every call site stays monomorphic, as in a real caller.
  */
-import { type Token, TokenManager, credentials } from '@tokenwarden/core'
+import diagnostics_channel from 'node:diagnostics_channel'
+import { type Token, TokenManager, credentials, diagnosticsChannels } from '@tokenwarden/core'
 import { AuthRequest, RequestAuth } from '@tokenwarden/core/adapter'
 import { allocatedBytes } from '../measure/allocation.ts'
+import { SUBSCRIBED_CURRENT } from './core-ops.ts'
 import { median } from '../measure/stats.ts'
 import type { CoreRow } from '../report/results.ts'
 
@@ -64,6 +66,21 @@ async function measure(operation: string, loop: (n: number) => unknown): Promise
   return { operation, opsPerSecond: median(wall), cpuOpsPerSecond: median(cpu), bytesPerCall: Math.max(0, bytes / sample) }
 }
 
+/** Runs `run` with a subscriber on `tokenwarden:token:served`, the channel `current()` publishes on. */
+async function subscribedToServed<T>(run: () => Promise<T>): Promise<T> {
+  let messages = 0
+  const listener = (): void => {
+    messages++
+  }
+  diagnostics_channel.subscribe(diagnosticsChannels.tokenServed, listener)
+  try {
+    return await run()
+  } finally {
+    diagnostics_channel.unsubscribe(diagnosticsChannels.tokenServed, listener)
+    if (messages === 0) throw new Error('current() published nothing while subscribed')
+  }
+}
+
 const manager = credentials.register('core', {
   source: { kind: 'bench', acquire: async () => ({ accessToken: 'a'.repeat(40), expiresIn: 3600 }) },
   origins: ['https://api.example.com'],
@@ -80,6 +97,7 @@ const rows: CoreRow[] = [
   await measure('await Map.get (floor)', (n) => awaitMapGet(map, n)),
   await measure('await getToken()', (n) => awaitGetToken(manager, n)),
   await measure("begin() + ready() + respond(200) (an adapter's core work per request)", (n) => beginReadyRespond(auth, n)),
+  await subscribedToServed(() => measure(SUBSCRIBED_CURRENT, (n) => current(manager, n))),
 ]
 void sink
 await credentials.close()

@@ -53,11 +53,12 @@ export async function hotPath(
     const handSet = contender.handSet(world.address, headers, pools)
     const sides = [getData(handSet), getData(withAuth)] as const
     for (const send of sides) await closedLoop(send, warmup, POOL_SIZE)
+    const blocks = [loop(sides[0]), loop(sides[1])] as const
     for (const [mode, count, concurrency] of [
       ['concurrent', requests, POOL_SIZE],
       ['sequential', sequentialRequests, 1],
     ] as const) {
-      const row = await alternate(sides, count, concurrency, rounds)
+      const row = await alternate(blocks, count, concurrency, rounds)
       rows.push({ contender: contender.label, client: contender.client, mode, alg, rounds, ...row })
       if (!isTokenwarden(contender)) continue
       const name = `${scheme === 'DPoP' ? 'hot path with DPoP' : 'hot path'} (${mode})`
@@ -97,19 +98,27 @@ async function handSetHeaders(world: WorldAddress, contender: Contender, scheme:
   return { headers: handMadeProof(world.resourceOrigin, bound), alg: bound.key.alg }
 }
 
+/** One block of an A/B side: `requests` requests, `concurrency` of them in flight. */
+export type Block = (requests: number, concurrency: number) => Promise<LoadResult>
+
+/** A side that sends with `send` in a closed loop. */
+export function loop(send: Send): Block {
+  return (requests, concurrency) => closedLoop(send, requests, concurrency)
+}
+
 /**
  * Rounds of A/B: each round is `BLOCKS` pairs of blocks, A then B, then B then A, and so on, so
  * that a change in the machine's load lasting longer than a block weighs on both sides alike; a
  * round's figures add its blocks up.
  */
-async function alternate(
-  [handSet, withAuth]: readonly [Send, Send],
+export async function alternate(
+  [handSet, withAuth]: readonly [Block, Block],
   requests: number,
   concurrency: number,
   rounds: number,
 ): Promise<Omit<HotPathRow, 'contender' | 'client' | 'mode' | 'rounds' | 'alg'>> {
   const block = Math.max(concurrency, Math.ceil(requests / BLOCKS))
-  const run = (send: Send): Promise<LoadResult> => closedLoop(send, block, concurrency)
+  const run = (side: Block): Promise<LoadResult> => side(block, concurrency)
   const a: LoadResult[] = []
   const b: LoadResult[] = []
   for (let round = 0; round < rounds; round++) {

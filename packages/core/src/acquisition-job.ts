@@ -1,3 +1,4 @@
+import type { AcquisitionOutcome } from './diagnostics/diagnostics-messages.ts'
 import type { ManagerKey } from './manager-dpop.ts'
 import type { NormalizedToken } from './normalize-grant.ts'
 import type { AcquireReason } from './source.ts'
@@ -17,6 +18,10 @@ export interface AcquisitionJob {
   readonly rejected: Token | undefined
   /** Settles with the job's token; every caller that shares the job waits on it. */
   promise: Promise<Token>
+  /** Source calls made so far (diagnostics). */
+  attempts: number
+  /** How the job got its token, once it has it (diagnostics); `source` when unset. */
+  outcome: AcquisitionOutcome | undefined
 }
 
 /** Acquisitions that ask for more than the last one (scopes, claims): they run during a cool-down and start none. */
@@ -70,7 +75,10 @@ export async function runJob(job: AcquisitionJob, steps: JobSteps): Promise<Toke
     if (coordinated !== undefined) return coordinated
   } else if (job.reason === 'initial') {
     const restored = await link?.restore(job)
-    if (restored !== undefined) return restored
+    if (restored !== undefined) {
+      job.outcome = 'stored'
+      return restored
+    }
   }
   const normalized = await steps.caller().call(job)
   if (link?.coordinating !== true) await link?.persist(normalized.token)

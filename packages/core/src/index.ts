@@ -1,5 +1,23 @@
 export { type Clock, type TimerHandle, systemClock } from './clock.ts'
 export { type CredentialOptions, CredentialRegistry, credentials } from './credential-registry.ts'
+export { diagnosticsChannels } from './diagnostics/diagnostics-channels.ts'
+export type {
+  AcquisitionMessage,
+  AcquisitionOutcome,
+  ChallengeMessage,
+  CredentialMessage,
+  PoolCreatedMessage,
+  PoolEvictedMessage,
+  RedisAvailabilityMessage,
+  RefreshFailedMessage,
+  RefreshScheduledMessage,
+  RequestRetriedMessage,
+  StoreCoordinatedMessage,
+  StoreFailedMessage,
+  TokenInvalidatedMessage,
+  TokenServedMessage,
+  TokenUpdatedMessage,
+} from './diagnostics/diagnostics-messages.ts'
 export {
   ErrorCode,
   type ErrorCodeValue,

@@ -1,14 +1,17 @@
 import type { TimerHandle } from './clock.ts'
+import { diagnosticsChannels, publishChannel } from './diagnostics/diagnostics-channels.ts'
+import type { RefreshScheduledMessage } from './diagnostics/diagnostics-messages.ts'
 import { TokenAcquisitionError } from './errors.ts'
 import type { ResolvedOptions } from './token-manager-options.ts'
 import type { Token } from './token.ts'
 
 /** The longest delay a timer takes (about 24.8 days); a later renewal is armed again when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1
+const scheduled = publishChannel(diagnosticsChannels.refreshScheduled)
 
 /** What a {@link Renewal} needs from the manager it serves. */
 export interface RenewalHost {
-  readonly options: Pick<ResolvedOptions, 'clock' | 'prefetch' | 'retryDelay'>
+  readonly options: Pick<ResolvedOptions, 'clock' | 'prefetch' | 'retryDelay' | 'name' | 'pool'>
   /** Aborted when the manager closes. */
   readonly closing: AbortSignal
   /** The token in use, if any: a timer that fires without one starts nothing. */
@@ -39,7 +42,7 @@ export class Renewal {
   /** A new token is in use: renew it at `refreshAt`, if it has one. */
   renewAt(refreshAt: number | undefined): void {
     this.#notBefore = 0
-    if (refreshAt !== undefined) this.#schedule(refreshAt)
+    if (refreshAt !== undefined && this.#schedule(refreshAt)) this.#announce(refreshAt, false)
   }
 
   /** Starts one background refresh unless one runs already or the last one failed too recently. */
@@ -50,7 +53,7 @@ export class Renewal {
       if (host.closing.aborted) return
       const [attempts, cause] = error instanceof TokenAcquisitionError ? [error.attempts, error.cause] : [1, error]
       this.#notBefore = host.options.clock.now() + host.options.retryDelay(attempts + 1, cause)
-      this.#schedule(this.#notBefore)
+      if (this.#schedule(this.#notBefore)) this.#announce(this.#notBefore, true)
     })
   }
 
@@ -61,10 +64,17 @@ export class Renewal {
     this.#timer = undefined
   }
 
-  /** Arms the one timer that renews the token at `at`. */
-  #schedule(at: number): void {
+  /** Publishes on `tokenwarden:refresh:scheduled` that a renewal is due at `at`, when anyone listens. */
+  #announce(at: number, afterFailure: boolean): void {
+    if (!scheduled.hasSubscribers) return
+    const { name, pool, clock } = this.#host.options
+    scheduled.publish({ credential: name, pool, refreshAt: at, delayMs: Math.max(0, at - clock.now()), afterFailure } satisfies RefreshScheduledMessage)
+  }
+
+  /** Arms the one timer that renews the token at `at`; whether it did (never with `prefetch: 'lazy'`). */
+  #schedule(at: number): boolean {
     const { options, closing } = this.#host
-    if (options.prefetch === 'lazy' || closing.aborted) return
+    if (options.prefetch === 'lazy' || closing.aborted) return false
     this.stop()
     const { clock } = options
     const delay = Math.min(Math.max(0, at - clock.now()), MAX_TIMER_MS)
@@ -74,5 +84,6 @@ export class Renewal {
       if (now < at) this.#schedule(at)
       else if (this.#host.held() !== undefined) this.refreshInBackground(now)
     }, delay)
+    return true
   }
 }

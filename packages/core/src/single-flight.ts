@@ -64,7 +64,7 @@ export class SingleFlight {
 
   /** Starts a job for `reason`; it is the one in flight until it publishes or ends. */
   start(reason: AcquireReason, claims: string | undefined, delayMs: number, rejected?: Token): Promise<Token> {
-    const job: AcquisitionJob = { reason, claims, delayMs, rejected, promise: undefined as never }
+    const job: AcquisitionJob = { reason, claims, delayMs, rejected, promise: undefined as never, attempts: 0, outcome: undefined }
     this.#job = job
     job.promise = this.#host.run(job)
     job.promise.catch(noop)

@@ -67,6 +67,7 @@ export class SourceCaller {
       attempt: async (signal, issuedAt) => {
         const job = this.#running as AcquisitionJob
         host.count('attempts')
+        job.attempts++
         const grant = await source.acquire(this.#context(job, signal))
         const normalized = host.normalize(grant, issuedAt, producedBy(grant, source.kind))
         if (job.reason === 'scope-upgrade') this.#checkScopes(normalized.token)

@@ -126,11 +126,11 @@ export class StoreLink {
       })
       if (acquired === undefined || acquired.token.accessToken !== answer.record.accessToken) {
         const adopted = this.#adopt(answer.record, job)
-        this.#coordinated(answer.waited === true ? 'lease-waited' : 'adopted')
+        this.#coordinated(answer.waited === true ? 'lease-waited' : 'adopted', job)
         return adopted
       }
       host.publish(acquired, job.reason, job)
-      this.#coordinated('lease-won')
+      this.#coordinated('lease-won', job)
       return acquired.token
     } catch (error) {
       if (host.closing.aborted) throw host.closedError()
@@ -255,8 +255,9 @@ export class StoreLink {
     }
   }
 
-  /** Counts and tells how the store answered, once the token it gave is in use. */
-  #coordinated(outcome: Outcome): void {
+  /** Counts and tells how the store answered `job`, once the token it gave is in use. */
+  #coordinated(outcome: Outcome, job: AcquisitionJob): void {
+    job.outcome = outcome
     if (outcome === 'lease-won') this.#host.count('leasesWon')
     else if (outcome === 'lease-waited') this.#host.count('leasesWaited')
     this.#host.emit({ type: 'coordinated', credential: this.#host.name, outcome })

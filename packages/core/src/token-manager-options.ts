@@ -105,6 +105,8 @@ export interface ResolvedOptions {
   defaultExpiresIn: number | undefined
   scopes: readonly string[] | undefined
   challenges: ChallengeOptions
+  /** The credential pool that made the manager, named in diagnostics messages. */
+  pool: string | undefined
 }
 
 const PREFETCH: readonly string[] = ['async', 'lazy', 'sync']
@@ -116,10 +118,15 @@ const PREFETCH: readonly string[] = ['async', 'lazy', 'sync']
  */
 export const sharedOrigins: unique symbol = Symbol('tokenwarden.sharedOrigins')
 
+/** Set by a credential pool on the options of each manager it makes: the pool's name. Not exported from the package. */
+export const poolName: unique symbol = Symbol('tokenwarden.poolName')
+
 /** A manager's options as a credential pool passes them. */
 export interface PooledManagerOptions extends TokenManagerOptions {
   /** The compiled `origins` (and `dangerouslyAllowInsecureHttp`) of these options. */
   [sharedOrigins]?: OriginPolicy | undefined
+  /** The name of the pool that made the manager. */
+  [poolName]?: string | undefined
 }
 
 /** Defaults of the manager's own options, in ms. */
@@ -174,6 +181,7 @@ export function resolveOptions(options: TokenManagerOptions): ResolvedOptions {
     defaultExpiresIn: positive(options.defaultExpiresIn, 'defaultExpiresIn'),
     scopes,
     challenges: checkChallenges(options.challenges, 'challenges'),
+    pool: (options as PooledManagerOptions)[poolName],
   }
 }
 

@@ -1,6 +1,9 @@
 import { INSPECT } from './inspect-symbol.ts'
 import { type AcquisitionJob as Job, type JobSteps, runJob } from './acquisition-job.ts'
 import { ErrorCode, TokenError } from './errors.ts'
+import { publishServed, servedChannel } from './diagnostics/publish-served.ts'
+import { publishEvent } from './diagnostics/publish-event.ts'
+import { acquisitionChannel, traceAcquisition } from './diagnostics/trace-acquisition.ts'
 import { FailureGate } from './failure-gate.ts'
 import { type ManagerDPoP, ManagerKey } from './manager-dpop.ts'
 import { type NormalizedToken, parseScope } from './normalize-grant.ts'
@@ -172,7 +175,9 @@ export class TokenManager implements AsyncDisposable {
     if (now >= held.expiringAt) return undefined
     const token = held.token
     this.#stats.hits++
-    if (token.refreshAt !== undefined && now >= token.refreshAt) this.#renewal?.refreshInBackground(now)
+    const stale = token.refreshAt !== undefined && now >= token.refreshAt
+    if (servedChannel.hasSubscribers) publishServed(this.#options, token, now, stale)
+    if (stale) this.#renewal?.refreshInBackground(now)
     return token
   }
 
@@ -306,6 +311,11 @@ export class TokenManager implements AsyncDisposable {
     return this.#key?.state
   }
 
+  /** The name of the {@link CredentialPool} that made this manager; `undefined` for one made on its own. */
+  get pool(): string | undefined {
+    return this.#options.pool
+  }
+
   /** Whether {@link TokenManager.close} was called. */
   get closed(): boolean {
     return this.#closed
@@ -362,7 +372,8 @@ export class TokenManager implements AsyncDisposable {
   /** One acquisition ({@link runJob}); it ends being the one in flight when it settles. */
   async #run(job: Job): Promise<Token> {
     try {
-      return await runJob(job, this.#inside())
+      if (!acquisitionChannel.hasSubscribers) return await runJob(job, this.#inside())
+      return await traceAcquisition(job, this.#options, () => runJob(job, this.#inside()))
     } finally {
       this.#singleFlight?.detach(job)
     }
@@ -489,6 +500,7 @@ export class TokenManager implements AsyncDisposable {
   }
 
   #emit(event: TokenEvent): void {
+    publishEvent(event, this.#options.pool)
     deliver(this.#listeners, event, this.name)
   }
 }

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import type { Clock, CoordinatingStore, Coordinated, CoordinationRequest, TokenRecord } from '@tokenwarden/core'
+import { channel } from 'node:diagnostics_channel'
+import {
+  type Clock,
+  type CoordinatingStore,
+  type Coordinated,
+  type CoordinationRequest,
+  type RedisAvailabilityMessage,
+  type TokenRecord,
+  diagnosticsChannels,
+} from '@tokenwarden/core'
 import { abortable, invalidOption } from '@tokenwarden/core/adapter'
 import { CircuitBreaker } from './circuit-breaker.ts'
 import { type StoreKeyNames, keyNames } from './keys.ts'
@@ -24,6 +33,8 @@ const MIN_MAX_WAIT_MS = 1000
 /** A watcher's failed read is tried again after 0.5–1.5 s. */
 const WATCH_RETRY_MS = 1000
 const noop = (): void => {}
+/** Where a store tells that Redis became unavailable or answered again (`tokenwarden:redis:availability`). */
+const availability = channel(diagnosticsChannels.redisAvailability)
 
 type Acquired =
   | { readonly kind: 'record'; readonly rec: string | undefined; readonly fence: string }
@@ -358,6 +369,9 @@ export class RedisStore implements CoordinatingStore {
 
   #emit(event: RedisStoreEvent): void {
     this.#counters.count(event)
+    if (availability.hasSubscribers && (event.type === 'unavailable' || event.type === 'recovered')) {
+      availability.publish({ available: event.type === 'recovered', keyPrefix: this.#prefix } satisfies RedisAvailabilityMessage)
+    }
     try {
       this.#onEvent?.(event)
     } catch {

@@ -1,4 +1,6 @@
 import { type WaitBounds, waitWithin } from '../adapter-support/wait-bounds.ts'
+import { diagnosticsChannels, publishChannel } from '../diagnostics/diagnostics-channels.ts'
+import type { RequestRetriedMessage } from '../diagnostics/diagnostics-messages.ts'
 import { INSPECT } from '../inspect-symbol.ts'
 import type { TokenManager } from '../token-manager.ts'
 import type { Token } from '../token.ts'
@@ -47,6 +49,7 @@ export type RetryKind = 'nonce' | 'token' | 'scope'
 const MAX_SENDS = 3
 const KIND_BITS: Readonly<Record<RetryKind, number>> = { token: 1, scope: 2, nonce: 4 }
 const noop = (): void => {}
+const retried = publishChannel(diagnosticsChannels.requestRetried)
 /** The retry each decision leads to. */
 const RETRY_KINDS: Readonly<Record<ChallengeAction, RetryKind | undefined>> = {
   nonce: 'nonce',
@@ -235,6 +238,9 @@ export class AuthRequest {
       manager.challenged({ status, scheme: challenge.scheme, error: challenge.params.error, action })
     }
     if (!retry || manager.closed) return undefined
+    if (retried.hasSubscribers && this.#replayable) {
+      retried.publish({ credential: manager.name, pool: manager.pool, kind, status } satisfies RequestRetriedMessage)
+    }
     const { claims, scopes } = decision
     if (kind === 'nonce') return this.#retry(kind, () => Promise.resolve(used))
     if (kind === 'scope') return this.#retry(kind, (signal) => manager.upgradeScopes(scopes ?? [], { signal }))

@@ -1,9 +1,11 @@
 import { LRUCache } from 'lru-cache'
 import type { TimerHandle } from '../clock.ts'
+import { diagnosticsChannels, publishChannel } from '../diagnostics/diagnostics-channels.ts'
+import type { PoolCreatedMessage, PoolEvictedMessage } from '../diagnostics/diagnostics-messages.ts'
 import { ErrorCode, TokenError, invalidOption } from '../errors.ts'
 import { INSPECT } from '../inspect-symbol.ts'
 import { TokenManager } from '../token-manager.ts'
-import { type PooledManagerOptions, sharedOrigins } from '../token-manager-options.ts'
+import { type PooledManagerOptions, poolName, sharedOrigins } from '../token-manager-options.ts'
 import {
   type CredentialPoolOptions,
   type PooledCredentialOptions,
@@ -37,6 +39,8 @@ type Counters = { -readonly [K in Exclude<keyof CredentialPoolStats, 'size' | 'r
 
 /** Longest delay a timer takes (about 24.8 days); a sweep armed for later fires early and is armed again. */
 const MAX_TIMER_MS = 2 ** 31 - 1
+const created = publishChannel(diagnosticsChannels.poolCreated)
+const evicted = publishChannel(diagnosticsChannels.poolEvicted)
 
 /**
  * Many keyed credentials made from one template: a tenant, an app, an audience each get their own
@@ -228,9 +232,11 @@ export class CredentialPool implements AsyncDisposable, Iterable<[string, TokenM
         name: credential,
         storeKey: credential,
         [sharedOrigins]: this.#origins.for(options),
+        [poolName]: name,
       }
       const manager = new TokenManager(pooled)
       this.#counts.created++
+      if (created.hasSubscribers) created.publish({ pool: name, credential } satisfies PoolCreatedMessage)
       return manager
     } catch (error) {
       this.#counts.templateFailures++
@@ -248,9 +254,11 @@ export class CredentialPool implements AsyncDisposable, Iterable<[string, TokenM
 
   /** A manager left the cache: counts why, and closes it once it has settled. */
   #dropped(manager: TokenManager, reason: LRUCache.DisposeReason): void {
-    if (reason === 'evict') this.#counts.evictedByMax++
-    else if (reason === 'expire') this.#counts.evictedByIdle++
-    else if (this.#cache !== undefined) this.#counts.deleted++
+    const why = reason === 'evict' ? 'max' : reason === 'expire' ? 'idle' : this.#cache !== undefined ? 'deleted' : 'closed'
+    if (why === 'max') this.#counts.evictedByMax++
+    else if (why === 'idle') this.#counts.evictedByIdle++
+    else if (why === 'deleted') this.#counts.deleted++
+    if (evicted.hasSubscribers) evicted.publish({ pool: this.name, credential: manager.name, reason: why } satisfies PoolEvictedMessage)
     const retired = manager
       .settled()
       .then(() => manager.close())
