@@ -1,3 +1,5 @@
+import { nodeBuiltin } from '../runtime/node-builtin.ts'
+
 /**
  * The `node:diagnostics_channel` channels tokenwarden publishes on, by name. Subscribe with
  * `diagnostics_channel.subscribe(name, listener)`, or `tracingChannel(name).subscribe(handlers)`
@@ -58,13 +60,8 @@ interface DiagnosticsChannelModule {
  * compatibility), reached without a static import so that the main entry stays universal.
  */
 function diagnosticsChannel(): DiagnosticsChannelModule | undefined {
-  try {
-    const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-    const module = process?.getBuiltinModule?.('node:diagnostics_channel') as DiagnosticsChannelModule | undefined
-    return typeof module?.channel === 'function' ? module : undefined
-  } catch {
-    return undefined
-  }
+  const builtin = nodeBuiltin<DiagnosticsChannelModule>('node:diagnostics_channel')
+  return typeof builtin?.channel === 'function' ? builtin : undefined
 }
 
 const dc = diagnosticsChannel()
