@@ -2,7 +2,8 @@
  * A `chain` source: the first source that answers wins, as in "the variable in CI, else the secret
  * Kubernetes mounts, else the service's own client credentials". The token records which one it was.
  */
-import { TokenManager, chain, clientCredentials, env, file } from '@tokenwarden/core'
+import { TokenManager, chain, clientCredentials, env } from '@tokenwarden/core'
+import { file } from '@tokenwarden/core/node'
 import { startLocalIdp } from './support/local-idp.ts'
 
 const idp = await startLocalIdp() // an OpenID provider and an API on 127.0.0.1: use your own

@@ -3,7 +3,8 @@
  * `az account get-access-token -o json`). It runs without a shell, with standard input closed, and
  * is killed after `timeoutMs`; it runs again at each renewal.
  */
-import { TokenManager, command } from '@tokenwarden/core'
+import { TokenManager } from '@tokenwarden/core'
+import { command } from '@tokenwarden/core/node'
 import { startLocalIdp } from './support/local-idp.ts'
 import { printTokenScript } from './support/token-cli.ts'
 

@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FileStore, TokenManager, type TokenManagerOptions, refreshToken } from '@tokenwarden/core'
+import { TokenManager, type TokenManagerOptions, refreshToken } from '@tokenwarden/core'
+import { FileStore } from '@tokenwarden/core/node'
 import { startLocalIdp } from './support/local-idp.ts'
 
 const idp = await startLocalIdp() // an OpenID provider and an API on 127.0.0.1: use your own

@@ -1,13 +1,15 @@
 import { CredentialRegistry, clientCredentials } from '@tokenwarden/core'
 import { type DpopResourceServer, startDpopResourceServer, startResourceServer } from '@tokenwarden/test-utils/http'
 import { type Idp, fixture, startIdp } from '@tokenwarden/test-utils/oidc'
+import { rejection } from '@tokenwarden/test-utils'
+import { randomDPoPKeyPair } from 'openid-client'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { drivers } from './drivers/index.ts'
 import type { ClientDriver } from './drivers/types.ts'
-import { create } from './harness.ts'
+import { create, tokenErrorIn } from './harness.ts'
 
 /** An oidc-provider that requires DPoP nonces, a resource server judging proofs, and a credential bound to a generated key. */
-async function dpopWorld(driver: ClientDriver, options: { bound?: boolean; required?: boolean; acceptBearer?: boolean } = {}) {
+async function dpopWorld(driver: ClientDriver, options: { bound?: boolean; required?: boolean; acceptBearer?: boolean; key?: CryptoKeyPair } = {}) {
   const provider = await startIdp()
   onTestFinished(() => provider.close())
   const server = await startDpopResourceServer({ authorizationServer: provider, requireNonce: true, acceptBearer: options.acceptBearer })
@@ -21,7 +23,7 @@ async function dpopWorld(driver: ClientDriver, options: { bound?: boolean; requi
     issuer: provider.issuer,
     clientId: client.clientId,
     clientSecret: client.clientSecret,
-    dpop: options.bound === false ? undefined : { required: options.required },
+    dpop: options.bound === false ? undefined : { required: options.required, key: options.key },
   })
   const manager = registry.register('api', { source, origins: [server.origin], prefetch: 'lazy' })
   const http = await create(driver, 'api', { registry })
@@ -84,6 +86,25 @@ describe.each(drivers)('$name: DPoP', (driver) => {
     expect(away.status).toBe(200)
     expect(other.requests.map((r) => r.authorizations)).toEqual([[]])
     expect(JSON.parse(away.body)).not.toHaveProperty('dpop')
+  })
+
+  it('with a key WebCrypto signs (a non-extractable CryptoKeyPair): waits for each proof, on a nonce resend and a redirect hop (axios, whose hook is synchronous, fails the hop with a code)', async () => {
+    const { server, manager, http } = await dpopWorld(driver, { key: await randomDPoPKeyPair('ES256') })
+    expect((await http.request({ url: server.url('/echo') })).status).toBe(200)
+    expect(manager.dpop?.key.synchronous).toBe(false)
+    const to = encodeURIComponent(server.url('/echo/after'))
+    if (driver.name === 'axios') {
+      const error = await rejection(http.request({ url: server.url(`/redirect?status=307&to=${to}`) }))
+      expect(tokenErrorIn(error)?.code).toBe('TOKEN_REDIRECT_NOT_FOLLOWED')
+      expect(server.requests.at(-1)).toMatchObject({ status: 307 })
+      return
+    }
+    expect((await http.request({ url: server.url(`/redirect?status=307&to=${to}`) })).status).toBe(200)
+    expect(verdicts(server).slice(-2)).toEqual([
+      [307, undefined],
+      [200, undefined],
+    ])
+    expect(server.requests.at(-1)).toMatchObject({ htu: server.url('/echo/after') })
   })
 
   it('answers 100 concurrent 401s for a revoked DPoP token with one token request, each request resent with a new proof', async () => {

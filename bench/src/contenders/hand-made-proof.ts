@@ -1,4 +1,4 @@
-import { DPoPKey } from '@tokenwarden/core/adapter'
+import { DPoPKey, type DPoPProofInput } from '@tokenwarden/core/adapter'
 import type { WorldAddress } from '../world/protocol.ts'
 import type { HandSetHeaders } from './contender.ts'
 import { requestToken } from './token-request.ts'
@@ -18,8 +18,15 @@ export function handMadeProof(origin: string, { key, accessToken }: BoundToken):
   const authorization = `DPoP ${accessToken}`
   return (request) => ({
     authorization,
-    dpop: key.proof({ htm: request.method, htu: `${origin}${request.path}`, accessToken, now: Date.now() }),
+    dpop: syncProof(key, { htm: request.method, htu: `${origin}${request.path}`, accessToken, now: Date.now() }),
   })
+}
+
+/** `key.proof(input)`, signed synchronously as it is in Node (node:crypto); throws where it would be a promise. */
+export function syncProof(key: DPoPKey, input: DPoPProofInput): string {
+  const proof = key.proof(input)
+  if (typeof proof !== 'string') throw new Error('the DPoP key signs asynchronously here: the benchmark measures node:crypto signing')
+  return proof
 }
 
 /**
@@ -28,7 +35,7 @@ export function handMadeProof(origin: string, { key, accessToken }: BoundToken):
  */
 export async function requestBoundToken(world: WorldAddress, clientId: string): Promise<BoundToken> {
   const key = await DPoPKey.from()
-  const answer = await requestToken(world, clientId, undefined, key.proof({ htm: 'POST', htu: world.tokenUrl, now: Date.now() }))
+  const answer = await requestToken(world, clientId, undefined, syncProof(key, { htm: 'POST', htu: world.tokenUrl, now: Date.now() }))
   if (answer.tokenType !== 'DPoP') throw new Error(`the token endpoint issued ${clientId} a ${answer.tokenType} token, not a DPoP-bound one`)
   return { key, accessToken: answer.accessToken }
 }

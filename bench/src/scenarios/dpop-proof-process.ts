@@ -8,6 +8,7 @@
  */
 import { DPoPKey, type DPoPAlgorithm } from '@tokenwarden/core/adapter'
 import { Configuration } from 'openid-client'
+import { syncProof } from '../contenders/hand-made-proof.ts'
 import { median } from '../measure/stats.ts'
 import type { DPoPProofRow } from '../report/results.ts'
 
@@ -45,7 +46,7 @@ async function measure(alg: DPoPAlgorithm): Promise<DPoPProofRow> {
   const handle = key.handle(config) as unknown as ProofHandle
   const url = new URL(URL_STRING)
   handle.cacheNonce(new Response(null, { headers: { 'dpop-nonce': NONCE } }), url)
-  const ours = () => key.proof({ htm: 'GET', htu: URL_STRING, accessToken: ACCESS_TOKEN, nonce: NONCE, now: Date.now() })
+  const ours = () => syncProof(key, { htm: 'GET', htu: URL_STRING, accessToken: ACCESS_TOKEN, nonce: NONCE, now: Date.now() })
   const theirs = async () => {
     const headers = new Headers()
     await handle.addProof(url, headers, 'GET', ACCESS_TOKEN)

@@ -10,7 +10,6 @@ export {
   type ChallengeOptions,
   chain,
   clientCredentials,
-  command,
   type CredentialOptions,
   type CredentialPool,
   credentialPool,
@@ -19,8 +18,6 @@ export {
   credentials,
   env,
   ErrorCode,
-  file,
-  FileStore,
   fromFunction,
   isTokenError,
   jwtBearer,
@@ -41,5 +38,6 @@ export {
   type TokenSource,
   type TokenStore,
 } from '@tokenwarden/core'
+export { command, file, FileStore } from '@tokenwarden/core/node'
 export { type AxiosAuthInterceptor, authInterceptor } from './auth-interceptor.ts'
 export { withAuth } from './with-auth.ts'

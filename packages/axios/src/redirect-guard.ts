@@ -1,3 +1,4 @@
+import { ErrorCode, TokenPolicyError } from '@tokenwarden/core'
 import type { AuthRequest, IsOurs } from '@tokenwarden/core/adapter'
 import type { InternalAxiosRequestConfig } from 'axios'
 
@@ -29,7 +30,9 @@ function authorizationIn(headers: Headers): unknown {
  * where `request.redirected` says it may go, then `next` (the caller's hook) is called. Rules:
  * - a hop that carries one of the credential's tokens (`ours`), or none, is ours to decide: every
  *   case-variant of `Authorization` and `DPoP` is removed, and on `'attach'` the request's value
- *   (and a new proof, signed synchronously for the hop's URL and method) is set again
+ *   (and a new proof, signed synchronously for the hop's URL and method) is set again; a proof
+ *   WebCrypto signs (a user's non-extractable `CryptoKeyPair`) cannot be waited for in this
+ *   synchronous hook: the hop fails with `TOKEN_REDIRECT_NOT_FOLLOWED`
  *   (axios and follow-redirects strip `Authorization` on hops to other hosts, origins the
  *   credential allows included);
  * - a hop that carries another value (a caller's hook set it) is left as it is.
@@ -41,6 +44,7 @@ export function redirectGuard(request: AuthRequest, ours: IsOurs, next: Redirect
     if (carried === undefined || carried === request.authorization || (typeof carried === 'string' && ours(carried))) {
       for (const name of Object.keys(headers)) if (AUTH_HEADERS.has(name.toLowerCase())) delete headers[name]
       if (request.redirected(String(options.href), methodOf(options)) === 'attach') {
+        if (request.signing !== undefined) throw unsignedHop(request)
         headers.Authorization = request.authorization
         if (request.dpop !== undefined) headers.DPoP = request.dpop
       }
@@ -58,4 +62,12 @@ export function redirectGuard(request: AuthRequest, ours: IsOurs, next: Redirect
 export function callerRedirect(hook: RedirectHook | undefined): RedirectHook | undefined {
   while (hook !== undefined && wrapped.has(hook)) hook = wrapped.get(hook)
   return hook
+}
+
+function unsignedHop(request: AuthRequest): TokenPolicyError {
+  return new TokenPolicyError(
+    ErrorCode.REDIRECT_NOT_FOLLOWED,
+    "a redirect hop needs a new DPoP proof that WebCrypto signs asynchronously (a non-extractable CryptoKeyPair), and axios's beforeRedirect cannot wait for it; give the key as a JWK, a PKCS#8 PEM or an extractable CryptoKeyPair",
+    { credential: request.manager.name, transient: false },
+  )
 }

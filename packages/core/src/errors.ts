@@ -53,6 +53,18 @@ export const ErrorCode = {
    * inside the auth interceptor redirected or retried it); it is failed instead.
    */
   DPOP_STALE_PROOF: 'TOKEN_DPOP_STALE_PROOF',
+  /**
+   * A redirect an adapter cannot follow with the token: a browser's fetch hides it
+   * (`opaqueredirect`) and the request carries a DPoP proof signed for its first URL (or was sent
+   * with a method that must not be sent twice); or axios's synchronous `beforeRedirect` would need a
+   * proof WebCrypto signs asynchronously. The server did receive the request.
+   */
+  REDIRECT_NOT_FOLLOWED: 'TOKEN_REDIRECT_NOT_FOLLOWED',
+  /**
+   * A streamed request body a browser cannot send: it did not fit under `maxReplayBytes` (browsers
+   * send a stream only over HTTP/2, or not at all); give a `Blob`, bytes or a string instead.
+   */
+  STREAM_BODY_UNSUPPORTED: 'TOKEN_STREAM_BODY_UNSUPPORTED',
   /** An option is missing or of the wrong type or value (thrown as a `TypeError`). */
   INVALID_OPTION: 'TOKEN_INVALID_OPTION',
 } as const

@@ -36,13 +36,10 @@ export { refreshDefaults } from './refresh-window.ts'
 export { defaultRetryDelay, isTransientError, retryDefaults } from './retry-policy.ts'
 export type { AcquireContext, AcquireReason, TokenGrant, TokenSource } from './source.ts'
 export { ChainExhaustedError, type ChainFailure, chain } from './sources/chain.ts'
-export { CommandFailedError, type CommandOptions, command } from './sources/command.ts'
 export { type EnvOptions, env } from './sources/env.ts'
-export { type FileOptions, file } from './sources/file.ts'
 export { type FromFunctionOptions, fromFunction } from './sources/from-function.ts'
 export type { GrantParser } from './sources/parse-grant.ts'
 export { staticToken } from './sources/static-token.ts'
-export { FileStore, type FileStoreOptions } from './stores/file-store.ts'
 export { MemoryStore } from './stores/memory-store.ts'
 export {
   type CoordinatingStore,

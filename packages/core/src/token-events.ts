@@ -1,6 +1,7 @@
 import type { ChallengeAction } from './policy/challenge-decision.ts'
 import type { AcquireReason } from './source.ts'
 import type { Token } from './token.ts'
+import { warn } from './runtime/warn.ts'
 
 /** Why a token was published: an acquisition's reason, `stored` (read back from the store) or `manual` (`setToken`). */
 export type UpdateReason = AcquireReason | 'stored' | 'manual'
@@ -67,20 +68,21 @@ export interface ChallengeEvent {
   readonly action: ChallengeAction
 }
 
-/** A subscriber; it is called synchronously and its errors are reported as process warnings. */
+/** A subscriber; it is called synchronously and its errors are reported as warnings (`TOKENWARDEN_LISTENER_ERROR`: a process warning, or `console.warn` where there is no `process`). */
 export type TokenListener = (event: TokenEvent) => void
 
 /**
- * Calls every listener with `event`, in order. A listener that throws is reported as a process
- * warning (`TOKENWARDEN_LISTENER_ERROR`, naming the credential and the event's type, never the
- * error's message) and the others are still called.
+ * Calls every listener with `event`, in order. A listener that throws is reported as a warning
+ * (`TOKENWARDEN_LISTENER_ERROR`, naming the credential and the event's type, never the error's
+ * message: a process warning where the runtime has them, else `console.warn`) and the others are
+ * still called; reporting never throws.
  */
 export function deliver(listeners: Iterable<TokenListener>, event: TokenEvent, credential: string): void {
   for (const listener of listeners) {
     try {
       listener(event)
     } catch (error) {
-      process.emitWarning(`a listener of "${credential}" threw on a ${event.type} event`, {
+      warn(`a listener of "${credential}" threw on a ${event.type} event`, {
         code: 'TOKENWARDEN_LISTENER_ERROR',
         detail: error instanceof Error ? error.name : typeof error,
       })

@@ -1,5 +1,4 @@
-import { inspect, type InspectOptionsStylized } from 'node:util'
-import { INSPECT } from './inspect-symbol.ts'
+import { INSPECT, type Inspect } from './inspect-symbol.ts'
 
 const REDACTED = '[redacted]'
 
@@ -129,7 +128,7 @@ export class Token {
 
   static {
     Object.defineProperty(this.prototype, INSPECT, {
-      value(this: Token, _depth: number, options: InspectOptionsStylized): string {
+      value(this: Token, _depth: number, options: object, inspect: Inspect): string {
         return `Token ${inspect(this.toJSON(), { ...options, depth: 1 })}`
       },
     })

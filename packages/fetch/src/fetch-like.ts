@@ -1,6 +1,12 @@
 /** What the wrapper reads of a response: any fetch implementation's `Response` has it. */
 export interface FetchResponse {
   readonly status: number
+  /** `'opaqueredirect'` for a redirect a browser's fetch hides (`redirect: 'manual'`). */
+  readonly type?: string
+  /** The URL of the last hop, when fetch followed redirects itself. */
+  readonly url?: string
+  /** Whether fetch followed a redirect to get this response. */
+  readonly redirected?: boolean
   readonly headers: { get(name: string): string | null }
   readonly body: { cancel(reason?: unknown): Promise<void> } | null
 }

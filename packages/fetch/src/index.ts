@@ -1,6 +1,8 @@
 /*
  * What an application needs from @tokenwarden/core alongside this adapter, so one install is enough:
- * credentials, managers, sources, stores, errors and their types. Adapter plumbing stays in
+ * credentials, managers, sources, stores, errors and their types. Only the universal part: this
+ * package runs in Node, Bun, Deno, workerd and browsers, so the Node-only parts (FileStore, the file
+ * and command sources) stay in @tokenwarden/core/node. Adapter plumbing stays in
  * @tokenwarden/core/adapter.
  */
 export {
@@ -10,7 +12,6 @@ export {
   type ChallengeOptions,
   chain,
   clientCredentials,
-  command,
   type CredentialOptions,
   type CredentialPool,
   credentialPool,
@@ -19,8 +20,6 @@ export {
   credentials,
   env,
   ErrorCode,
-  file,
-  FileStore,
   fromFunction,
   isTokenError,
   jwtBearer,
@@ -42,4 +41,5 @@ export {
   type TokenStore,
 } from '@tokenwarden/core'
 export type { FetchLike, FetchResponse } from './fetch-like.ts'
-export { withAuth } from './with-auth.ts'
+export { browserDefaults } from './browser-fetch.ts'
+export { type FetchAuthOptions, withAuth } from './with-auth.ts'

@@ -68,9 +68,10 @@ export function authHooks(credential: Credential, options?: RequestAuthOptions):
     const context = options.context as Context
     const carried = context[AUTH]
     if (carried !== undefined) {
-      if (carried.redirected(options.url ?? '', options.method) === 'attach') setAuthHeaders(options, carried)
-      else removeAuthHeaders(options)
-      return
+      if (carried.redirected(options.url ?? '', options.method) !== 'attach') return removeAuthHeaders(options)
+      const signing = carried.signing
+      if (signing === undefined) return setAuthHeaders(options, carried)
+      return signing.then(() => setAuthHeaders(options, carried))
     }
     const view = viewOf(options, forms.get(options))
     const plan = auth.begin(view)

@@ -10,7 +10,6 @@ export {
   type ChallengeOptions,
   chain,
   clientCredentials,
-  command,
   type CredentialOptions,
   type CredentialPool,
   credentialPool,
@@ -19,8 +18,6 @@ export {
   credentials,
   env,
   ErrorCode,
-  file,
-  FileStore,
   fromFunction,
   isTokenError,
   jwtBearer,
@@ -41,4 +38,5 @@ export {
   type TokenSource,
   type TokenStore,
 } from '@tokenwarden/core'
+export { command, file, FileStore } from '@tokenwarden/core/node'
 export { type UndiciAuthOptions, authInterceptor } from './auth-interceptor.ts'

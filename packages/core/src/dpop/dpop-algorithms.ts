@@ -1,4 +1,5 @@
-import { type KeyObject, type SignKeyObjectInput, constants, type webcrypto } from 'node:crypto'
+import type * as NodeCrypto from 'node:crypto'
+import type { KeyType } from '../keys/pkcs8.ts'
 
 /**
  * A JWS algorithm for DPoP proofs (RFC 9449). `EdDSA` and `Ed25519` both sign with an Ed25519 key:
@@ -7,25 +8,30 @@ import { type KeyObject, type SignKeyObjectInput, constants, type webcrypto } fr
  */
 export type DPoPAlgorithm = 'ES256' | 'ES384' | 'EdDSA' | 'Ed25519' | 'PS256' | 'RS256'
 
-/** What node:crypto signs an algorithm with, and how WebCrypto imports its key. */
+/** The WebCrypto parameters of an algorithm's keys and signatures. */
+export type WebCryptoAlgorithm = EcKeyImportParams | RsaHashedImportParams | Algorithm
+
+/** Which keys sign an algorithm, how WebCrypto imports and uses them, and what node:crypto signs with. */
 interface AlgorithmSpec {
-  /** The `KeyObject.asymmetricKeyType` it signs with. */
-  readonly keyType: 'ec' | 'ed25519' | 'rsa'
-  /** The curve of an `ec` key, as `asymmetricKeyDetails.namedCurve` names it. */
-  readonly curve?: string
-  /** The digest passed to `crypto.sign`; `null` for Ed25519, which hashes by itself. */
+  /** The key's JWK `kty`. */
+  readonly kty: 'EC' | 'OKP' | 'RSA'
+  /** The key's JWK `crv`, for `EC` and `OKP`. */
+  readonly crv?: string
+  /** The digest passed to node:crypto's `sign`; `null` for Ed25519, which hashes by itself. */
   readonly digest: string | null
-  /** The import parameters of the key's WebCrypto form (openid-client's `CryptoKeyPair`). */
-  readonly webcrypto: webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams | webcrypto.Algorithm
+  /** The import parameters of the key's WebCrypto form. */
+  readonly webcrypto: WebCryptoAlgorithm
+  /** The parameters of `subtle.sign` (ECDSA's hash, RSA-PSS's salt length). */
+  readonly signParams: Algorithm | EcdsaParams | RsaPssParams
 }
 
 const SPECS: Readonly<Record<DPoPAlgorithm, AlgorithmSpec>> = {
-  ES256: { keyType: 'ec', curve: 'prime256v1', digest: 'sha256', webcrypto: { name: 'ECDSA', namedCurve: 'P-256' } },
-  ES384: { keyType: 'ec', curve: 'secp384r1', digest: 'sha384', webcrypto: { name: 'ECDSA', namedCurve: 'P-384' } },
-  EdDSA: { keyType: 'ed25519', digest: null, webcrypto: { name: 'Ed25519' } },
-  Ed25519: { keyType: 'ed25519', digest: null, webcrypto: { name: 'Ed25519' } },
-  PS256: { keyType: 'rsa', digest: 'sha256', webcrypto: { name: 'RSA-PSS', hash: 'SHA-256' } },
-  RS256: { keyType: 'rsa', digest: 'sha256', webcrypto: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } },
+  ES256: { kty: 'EC', crv: 'P-256', digest: 'sha256', webcrypto: { name: 'ECDSA', namedCurve: 'P-256' }, signParams: { name: 'ECDSA', hash: 'SHA-256' } },
+  ES384: { kty: 'EC', crv: 'P-384', digest: 'sha384', webcrypto: { name: 'ECDSA', namedCurve: 'P-384' }, signParams: { name: 'ECDSA', hash: 'SHA-384' } },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519', digest: null, webcrypto: { name: 'Ed25519' }, signParams: { name: 'Ed25519' } },
+  Ed25519: { kty: 'OKP', crv: 'Ed25519', digest: null, webcrypto: { name: 'Ed25519' }, signParams: { name: 'Ed25519' } },
+  PS256: { kty: 'RSA', digest: 'sha256', webcrypto: { name: 'RSA-PSS', hash: 'SHA-256' }, signParams: { name: 'RSA-PSS', saltLength: 32 } },
+  RS256: { kty: 'RSA', digest: 'sha256', webcrypto: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, signParams: { name: 'RSASSA-PKCS1-v1_5' } },
 }
 
 /**
@@ -44,45 +50,38 @@ export function isDPoPAlgorithm(value: unknown): value is DPoPAlgorithm {
 }
 
 /**
- * The algorithms `key` can sign with, cheapest first; empty for a key no algorithm fits. An
- * `rsa-pss` key (RSASSA-PSS OID) is not taken: node:crypto cannot write its JWK; a plain RSA key
- * signs PS256.
+ * The algorithms a key of `type` can sign with, cheapest first; empty for a key no algorithm fits.
+ * An `RSA-PSS` key (RSASSA-PSS OID) is not taken: its JWK cannot be written; a plain RSA key signs
+ * PS256. An RSA key's size is checked once imported.
  */
-export function algorithmsFor(key: KeyObject): DPoPAlgorithm[] {
-  const type = key.asymmetricKeyType
-  const details = key.asymmetricKeyDetails ?? {}
-  if (type === 'rsa' && (details.modulusLength ?? 0) < MIN_RSA_BITS) return []
-  return DPOP_ALGORITHMS.filter((alg) => SPECS[alg].keyType === type && (SPECS[alg].curve === undefined || SPECS[alg].curve === details.namedCurve))
+export function algorithmsFor(type: KeyType): DPoPAlgorithm[] {
+  return DPOP_ALGORITHMS.filter((alg) => SPECS[alg].kty === type.kty && (SPECS[alg].crv === undefined || SPECS[alg].crv === type.crv))
 }
 
-/** The WebCrypto algorithm of `alg`'s keys, as `KeyObject.toCryptoKey` and `subtle.importKey` take it. */
-export function webCryptoAlgorithm(alg: DPoPAlgorithm): webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams | webcrypto.Algorithm {
+/** The WebCrypto algorithm of `alg`'s keys, as `subtle.importKey` and `subtle.generateKey` take it. */
+export function webCryptoAlgorithm(alg: DPoPAlgorithm): WebCryptoAlgorithm {
   return SPECS[alg].webcrypto
 }
 
-/** How to generate a fresh key for `alg` with node:crypto. */
-export function generationFor(alg: DPoPAlgorithm): { type: 'ec'; namedCurve: string } | { type: 'ed25519' } | { type: 'rsa'; modulusLength: number } {
-  const spec = SPECS[alg]
-  if (spec.keyType === 'ec') return { type: 'ec', namedCurve: spec.curve as string }
-  if (spec.keyType === 'rsa') return { type: 'rsa', modulusLength: MIN_RSA_BITS }
-  return { type: 'ed25519' }
+/** The parameters of `subtle.sign` and `subtle.verify` for `alg`. */
+export function webCryptoSignParams(alg: DPoPAlgorithm): Algorithm | EcdsaParams | RsaPssParams {
+  return SPECS[alg].signParams
 }
 
-/** A key's fixed arguments to `crypto.sign(digest, data, key)` (or `crypto.verify`), built once per key. */
+/** A key's fixed arguments to node:crypto's `sign(digest, data, key)`, built once per key. */
 export interface SignArguments {
   readonly digest: string | null
-  readonly key: KeyObject | SignKeyObjectInput
+  readonly key: NodeCrypto.KeyObject | NodeCrypto.SignKeyObjectInput
 }
 
 /**
- * The arguments `crypto.sign` needs to produce a JWS signature for `alg` with a private `key`, and
- * `crypto.verify` to check one with a public `key`: ECDSA as the fixed-length
- * `r || s` JWS requires (`ieee-p1363`, not DER), RSA-PSS with a 32-byte salt (the digest's length, RFC
- * 7518 §3.5), Ed25519 and RSASSA-PKCS1-v1_5 with the key alone.
+ * The arguments node:crypto's `sign` needs to produce a JWS signature for `alg` with a private
+ * `key`: ECDSA as the fixed-length `r || s` JWS requires (`ieee-p1363`, not DER), RSA-PSS with a
+ * 32-byte salt (the digest's length, RFC 7518 §3.5), Ed25519 and RSASSA-PKCS1-v1_5 with the key alone.
  */
-export function signArguments(alg: DPoPAlgorithm, key: KeyObject): SignArguments {
-  const { keyType, digest } = SPECS[alg]
-  if (keyType === 'ec') return { digest, key: { key, dsaEncoding: 'ieee-p1363' } }
-  if (alg === 'PS256') return { digest, key: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } }
+export function signArguments(crypto: typeof NodeCrypto, alg: DPoPAlgorithm, key: NodeCrypto.KeyObject): SignArguments {
+  const { kty, digest } = SPECS[alg]
+  if (kty === 'EC') return { digest, key: { key, dsaEncoding: 'ieee-p1363' } }
+  if (alg === 'PS256') return { digest, key: { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } }
   return { digest, key }
 }

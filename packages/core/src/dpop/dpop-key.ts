@@ -1,16 +1,4 @@
-import {
-  type JsonWebKey,
-  KeyObject,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPair,
-  generateKeyPairSync,
-  sign,
-  verify,
-  type webcrypto,
-} from 'node:crypto'
-import { type InspectOptionsStylized, inspect, promisify } from 'node:util'
+import type * as NodeCrypto from 'node:crypto'
 import {
   type Configuration,
   type CryptoKey,
@@ -21,17 +9,20 @@ import {
   modifyAssertion,
 } from 'openid-client'
 import { type InvalidOptionError, invalidOption } from '../errors.ts'
-import { INSPECT } from '../inspect-symbol.ts'
+import { INSPECT, type Inspect } from '../inspect-symbol.ts'
+import { base64url } from '../keys/base64url.ts'
+import { type PrivateKeyMaterial, importPrivateKey, isCryptoKey, readPrivateKey } from '../keys/private-key.ts'
+import { nodeBuiltin } from '../runtime/node-builtin.ts'
 import {
   DPOP_ALGORITHMS,
   type DPoPAlgorithm,
+  MIN_RSA_BITS,
   algorithmsFor,
-  generationFor,
   isDPoPAlgorithm,
-  signArguments,
   webCryptoAlgorithm,
+  webCryptoSignParams,
 } from './dpop-algorithms.ts'
-import { type DPoPProofInput, type DPoPPublicJwk, DPoPSigner } from './dpop-proof.ts'
+import { type DPoPProofInput, type DPoPPublicJwk, DPoPSigner, type NodeSigningKey } from './dpop-proof.ts'
 
 /** A private key as a JWK (RFC 7517): it has the private member `d`. */
 export interface DPoPPrivateJwk {
@@ -46,9 +37,11 @@ export interface DPoPPrivateJwk {
 }
 
 /**
- * A DPoP key as a user gives it: a WebCrypto `CryptoKeyPair` (its private key must be extractable:
- * proofs are signed synchronously with node:crypto), a private JWK, or a PEM private key (PKCS#8,
- * or PKCS#1 / SEC1; not encrypted). EC P-256 or P-384, Ed25519, or RSA of at least 2048 bits.
+ * A DPoP key as a user gives it: a WebCrypto `CryptoKeyPair`, a private JWK, or a PKCS#8 PEM private
+ * key (`BEGIN PRIVATE KEY`; for PKCS#1, SEC1 or encrypted PEM, see `toPkcs8Pem` in
+ * `@tokenwarden/core/node`). EC P-256 or P-384, Ed25519, or RSA of at least 2048 bits. Proofs are
+ * signed synchronously with node:crypto where the runtime has it, except with a `CryptoKeyPair`
+ * whose private key is not extractable; else asynchronously with WebCrypto.
  */
 export type DPoPKeyInput = CryptoKeyPair | DPoPPrivateJwk | string
 
@@ -78,24 +71,31 @@ export interface DPoPKeyJSON {
   publicJwk: DPoPPublicJwk
 }
 
-/** A parsed key, before its algorithm is chosen. */
-interface KeyMaterial {
-  readonly privateKey: KeyObject
-  readonly publicKey: KeyObject
+/** A user's key, read (not imported yet), and the algorithms it can sign with. */
+interface ReadKey {
+  /** The key as given: read material, or a `CryptoKeyPair`. */
+  readonly source: { readonly material: PrivateKeyMaterial } | { readonly pair: CryptoKeyPair }
   /** The algorithms it can sign with, cheapest first. */
   readonly algorithms: readonly DPoPAlgorithm[]
   /** The algorithm the key itself names (a JWK's `alg`). */
   readonly named: DPoPAlgorithm | undefined
-  /** The user's own `CryptoKeyPair`, handed to openid-client as given (its public key made extractable). */
-  readonly keyPair: CryptoKeyPair | undefined
+}
+
+/** A key made ready for one algorithm. */
+interface MadeKey {
+  /** WebCrypto keys for openid-client: the user's own pair, or the private key not extractable and the public key extractable. */
+  readonly keyPair: CryptoKeyPair
+  readonly publicJwk: DPoPPublicJwk
+  /** The same private key for node:crypto, when the runtime has it: proofs are then signed synchronously. */
+  readonly node: NodeSigningKey | undefined
 }
 
 interface ParsedOptions {
-  readonly material: KeyMaterial | undefined
+  readonly key: ReadKey | undefined
   readonly alg: DPoPAlgorithm | undefined
 }
 
-const KEY_KINDS = 'a CryptoKeyPair, a private JWK (with "d") or a PEM private key'
+const KEY_KINDS = 'a CryptoKeyPair, a private JWK (with "d") or a PKCS#8 PEM private key'
 const KEY_TYPES = 'an EC P-256 or P-384, Ed25519 or RSA (at least 2048 bits) private key'
 
 /** A bad DPoP option: coded, naming the option, never its value; not worth retrying. */
@@ -112,8 +112,8 @@ function bad(option: string, expected: string): InvalidOptionError {
 export function checkDPoPOptions(value: unknown): DPoPOptions | undefined {
   if (value === undefined || value === false) return undefined
   if (value === true) return {}
-  const { material, alg } = parseOptions(value)
-  if (material !== undefined) chooseAlgorithm(material, alg, undefined)
+  const { key: read, alg } = parseOptions(value)
+  if (read !== undefined) chooseAlgorithm(read, alg, undefined)
   const { key, required } = value as DPoPOptions
   return Object.freeze({
     ...(key === undefined ? {} : { key }),
@@ -127,19 +127,18 @@ function parseOptions(value: unknown): ParsedOptions {
   const { key, alg, required } = value as Record<string, unknown>
   if (alg !== undefined && !isDPoPAlgorithm(alg)) throw bad('dpop.alg', `one of ${DPOP_ALGORITHMS.join(', ')}`)
   if (required !== undefined && typeof required !== 'boolean') throw bad('dpop.required', 'a boolean')
-  const material = key === undefined ? undefined : readKey(key)
-  return { material, alg }
+  return { key: key === undefined ? undefined : readKey(key), alg }
 }
 
 /**
- * A credential's DPoP key: signs proofs synchronously ({@link DPoPKey.proof}) and gives openid-client
- * the same key for the token endpoint ({@link DPoPKey.keyPair}, {@link DPoPKey.handle}). Neither
+ * A credential's DPoP key: signs proofs ({@link DPoPKey.proof}) and gives openid-client the same
+ * key for the token endpoint ({@link DPoPKey.keyPair}, {@link DPoPKey.handle}). Neither
  * `JSON.stringify` nor `util.inspect` shows its private key.
  *
  * @example
  * ```ts
  * const key = await DPoPKey.from({}, metadata.dpop_signing_alg_values_supported)
- * headers.dpop = key.proof({ htm: 'GET', htu: url, accessToken, nonce: nonces.get(url.origin), now: clock.now() })
+ * headers.dpop = await key.proof({ htm: 'GET', htu: url, accessToken, nonce: nonces.get(url.origin), now: clock.now() })
  * ```
  */
 export class DPoPKey {
@@ -153,13 +152,12 @@ export class DPoPKey {
   readonly keyPair: CryptoKeyPair
   readonly #signer: DPoPSigner
 
-  private constructor(alg: DPoPAlgorithm, material: KeyMaterial) {
-    const publicJwk = canonicalJwk(material.publicKey)
+  private constructor(alg: DPoPAlgorithm, made: MadeKey, thumbprint: string) {
     this.alg = alg
-    this.publicJwk = publicJwk
-    this.thumbprint = createHash('sha256').update(JSON.stringify(publicJwk)).digest('base64url')
-    this.keyPair = material.keyPair ?? toCryptoKeyPair(alg, material)
-    this.#signer = new DPoPSigner(alg, material.privateKey, publicJwk)
+    this.publicJwk = made.publicJwk
+    this.thumbprint = thumbprint
+    this.keyPair = made.keyPair
+    this.#signer = new DPoPSigner(alg, made.keyPair.privateKey, made.publicJwk, made.node)
   }
 
   /**
@@ -175,18 +173,35 @@ export class DPoPKey {
    * - nothing suits → a coded `TypeError` (`transient: false`) naming `dpop.alg` or `dpop.key`.
    */
   static async from(options: DPoPOptions = {}, serverAlgs?: readonly string[]): Promise<DPoPKey> {
-    const { material, alg } = parseOptions(options)
-    if (material !== undefined) return new DPoPKey(chooseAlgorithm(material, alg, serverAlgs), material)
+    const { key, alg } = parseOptions(options)
+    if (key !== undefined) {
+      const chosen = chooseAlgorithm(key, alg, serverAlgs)
+      return DPoPKey.#of(chosen, 'pair' in key.source ? await fromPair(key.source.pair, chosen) : await fromMaterial(key.source.material, chosen))
+    }
     const server = listed(serverAlgs)
     const chosen = alg === undefined ? pick(DPOP_ALGORITHMS, 'ES256', server, 'dpop.alg') : pick([alg], alg, server, 'dpop.alg')
-    return new DPoPKey(chosen, await generate(chosen))
+    return DPoPKey.#of(chosen, await generate(chosen))
+  }
+
+  static async #of(alg: DPoPAlgorithm, made: MadeKey): Promise<DPoPKey> {
+    const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(made.publicJwk)))
+    return new DPoPKey(alg, made, base64url(new Uint8Array(digest)))
+  }
+
+  /**
+   * Whether {@link DPoPKey.proof} signs synchronously (node:crypto, where the runtime has it and the
+   * key could be given to it) rather than returning a promise (WebCrypto).
+   */
+  get synchronous(): boolean {
+    return this.#signer.synchronous
   }
 
   /**
    * A DPoP proof (a compact JWS, the `DPoP` header's value) for one request as it is sent: header
-   * `{ typ: 'dpop+jwt', alg, jwk }`, claims `{ jti, htm, htu, iat, ath?, nonce? }`. Synchronous.
+   * `{ typ: 'dpop+jwt', alg, jwk }`, claims `{ jti, htm, htu, iat, ath?, nonce? }`. A string when
+   * {@link DPoPKey.synchronous}, else a promise of it.
    */
-  proof(input: DPoPProofInput): string {
+  proof(input: DPoPProofInput): string | Promise<string> {
     return this.#signer.sign(input)
   }
 
@@ -206,7 +221,7 @@ export class DPoPKey {
 
   static {
     Object.defineProperty(this.prototype, INSPECT, {
-      value(this: DPoPKey, _depth: number, options: InspectOptionsStylized): string {
+      value(this: DPoPKey, _depth: number, options: object, inspect: Inspect): string {
         return `DPoPKey ${inspect(this.toJSON(), { ...options, depth: 2 })}`
       },
     })
@@ -239,7 +254,7 @@ function pick(candidates: readonly DPoPAlgorithm[], fallback: DPoPAlgorithm, ser
   return found
 }
 
-function chooseAlgorithm(material: KeyMaterial, alg: DPoPAlgorithm | undefined, serverAlgs: readonly string[] | undefined): DPoPAlgorithm {
+function chooseAlgorithm(material: ReadKey, alg: DPoPAlgorithm | undefined, serverAlgs: readonly string[] | undefined): DPoPAlgorithm {
   const { algorithms } = material
   const explicit = alg ?? material.named
   if (explicit !== undefined) {
@@ -250,98 +265,139 @@ function chooseAlgorithm(material: KeyMaterial, alg: DPoPAlgorithm | undefined, 
   return pick(algorithms, fallback, listed(serverAlgs), 'dpop.key')
 }
 
-/** Parses a user's key; every failure is the same coded error, without the key or the parser's message. */
-function readKey(input: unknown): KeyMaterial {
+/** Reads a user's key (not importing it yet); every failure is a coded error without the key. */
+function readKey(input: unknown): ReadKey {
   if (isKeyPair(input)) return readKeyPair(input)
-  const jwk = typeof input === 'object' && input !== null && typeof (input as DPoPPrivateJwk).d === 'string' ? (input as DPoPPrivateJwk) : undefined
-  if (typeof input !== 'string' && jwk === undefined) throw bad('dpop.key', KEY_KINDS)
-  const named = jwk?.alg
+  let material: PrivateKeyMaterial
+  try {
+    material = readPrivateKey(input, 'dpop.key', KEY_KINDS)
+  } catch (error) {
+    throw Object.assign(error as InvalidOptionError, { transient: false })
+  }
+  const named = material.format === 'jwk' ? (input as DPoPPrivateJwk).alg : undefined
   if (named !== undefined && !isDPoPAlgorithm(named)) throw bad('dpop.key', `a JWK whose "alg", when given, is one of ${DPOP_ALGORITHMS.join(', ')}`)
-  let privateKey: KeyObject
-  try {
-    privateKey = jwk === undefined ? createPrivateKey(input as string) : createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' })
-  } catch {
-    throw bad('dpop.key', KEY_KINDS)
-  }
-  const algorithms = algorithmsFor(privateKey)
+  const algorithms = algorithmsFor(material.type)
   if (algorithms.length === 0) throw bad('dpop.key', KEY_TYPES)
-  const publicKey = createPublicKey(privateKey)
-  if (!signsFor(privateKey, publicKey, algorithms[0] as DPoPAlgorithm)) throw bad('dpop.key', 'a private key whose public members belong to it')
-  return { privateKey, publicKey, algorithms, named, keyPair: undefined }
-}
-
-/** Whether a signature of `privateKey` verifies with `publicKey` (a JWK's `d` may not match its `x`, `y`). */
-function signsFor(privateKey: KeyObject, publicKey: KeyObject, alg: DPoPAlgorithm): boolean {
-  const probe = Buffer.from('tokenwarden DPoP key probe')
-  try {
-    const signer = signArguments(alg, privateKey)
-    const verifier = signArguments(alg, publicKey)
-    return verify(verifier.digest, probe, verifier.key, sign(signer.digest, probe, signer.key))
-  } catch {
-    return false
-  }
+  return { source: { material }, algorithms, named }
 }
 
 /**
  * A user's `CryptoKeyPair`. Its algorithm is fixed by its WebCrypto algorithm (openid-client signs
- * with it as it is). The private key must be extractable, to sign synchronously; the public key is
- * checked against it, or replaced by an extractable copy when it is not extractable (openid-client
- * exports it into its proofs).
+ * with it as it is).
  */
-function readKeyPair(pair: CryptoKeyPair): KeyMaterial {
-  const { privateKey: privateCryptoKey, publicKey: publicCryptoKey } = pair
-  if (privateCryptoKey.type !== 'private' || publicCryptoKey.type !== 'public' || !privateCryptoKey.usages.includes('sign')) {
+function readKeyPair(pair: CryptoKeyPair): ReadKey {
+  const { privateKey, publicKey } = pair
+  if (privateKey.type !== 'private' || publicKey.type !== 'public' || !privateKey.usages.includes('sign')) {
     throw bad('dpop.key', 'a CryptoKeyPair with a private key usable to "sign" and its public key')
   }
-  if (!privateCryptoKey.extractable) {
-    throw bad('dpop.key', 'a CryptoKeyPair whose private key is extractable (proofs are signed synchronously with node:crypto)')
-  }
-  const privateKey = KeyObject.from(privateCryptoKey as webcrypto.CryptoKey)
-  const publicKey = createPublicKey(privateKey)
-  const algorithms = algorithmsFor(privateKey).filter((alg) => webCryptoMatches(alg, privateCryptoKey.algorithm))
+  const algorithms = DPOP_ALGORITHMS.filter((alg) => webCryptoMatches(alg, privateKey.algorithm))
   if (algorithms.length === 0) throw bad('dpop.key', KEY_TYPES)
-  if (publicCryptoKey.extractable && !KeyObject.from(publicCryptoKey as webcrypto.CryptoKey).equals(publicKey)) {
-    throw bad('dpop.key', 'a CryptoKeyPair whose public key is the private key\'s')
+  return { source: { pair }, algorithms, named: undefined }
+}
+
+/**
+ * Imports read key material for `alg`: the private key not extractable, the public key (from the
+ * key's own JWK) extractable; checks the RSA size and that the public key belongs to the private one.
+ */
+async function fromMaterial(material: PrivateKeyMaterial, alg: DPoPAlgorithm): Promise<MadeKey> {
+  const params = webCryptoAlgorithm(alg)
+  const { subtle } = globalThis.crypto
+  let keyPair: CryptoKeyPair
+  let publicJwk: DPoPPublicJwk
+  try {
+    const exported = await subtle.exportKey('jwk', await importPrivateKey(material, params, true))
+    publicJwk = canonicalJwk(exported)
+    keyPair = {
+      privateKey: await importPrivateKey(material, params, false),
+      publicKey: await subtle.importKey('jwk', publicJwk as JsonWebKey, params, true, ['verify']),
+    }
+  } catch {
+    throw bad('dpop.key', KEY_KINDS)
   }
-  const keyPair = publicCryptoKey.extractable
+  await checkPair(keyPair, alg, 'a private key whose public members belong to it')
+  return { keyPair, publicJwk, node: nodeKey(material) }
+}
+
+/**
+ * A user's `CryptoKeyPair` for `alg`: its public key is checked against the private one, or
+ * replaced by an extractable copy when it is not extractable (openid-client exports it into its
+ * proofs), which needs the private key to be extractable.
+ */
+async function fromPair(pair: CryptoKeyPair, alg: DPoPAlgorithm): Promise<MadeKey> {
+  const { privateKey, publicKey } = pair
+  const { subtle } = globalThis.crypto
+  if (!publicKey.extractable && !privateKey.extractable) {
+    throw bad('dpop.key', 'a CryptoKeyPair whose public key (or else private key) is extractable')
+  }
+  await checkPair(pair, alg, "a CryptoKeyPair whose public key is the private key's")
+  const publicJwk = canonicalJwk(await subtle.exportKey('jwk', publicKey.extractable ? publicKey : privateKey))
+  const keyPair = publicKey.extractable
     ? pair
-    : { privateKey: privateCryptoKey, publicKey: toCryptoKey(publicKey, publicCryptoKey.algorithm, true, ['verify']) }
-  return { privateKey, publicKey, algorithms, named: undefined, keyPair }
+    : { privateKey, publicKey: await subtle.importKey('jwk', publicJwk as JsonWebKey, publicKey.algorithm, true, ['verify']) }
+  const crypto = privateKey.extractable ? nodeBuiltin<typeof NodeCrypto>('node:crypto') : undefined
+  let node: NodeSigningKey | undefined
+  try {
+    node = crypto === undefined ? undefined : { crypto, key: crypto.KeyObject.from(privateKey as NodeCrypto.webcrypto.CryptoKey) }
+  } catch {
+    node = undefined
+  }
+  return { keyPair, publicJwk, node }
 }
 
-function webCryptoMatches(alg: DPoPAlgorithm, algorithm: CryptoKey['algorithm']): boolean {
-  const expected = webCryptoAlgorithm(alg) as { name: string; hash?: string }
-  const hash = (algorithm as { hash?: { name?: string } }).hash?.name
-  return expected.name === algorithm.name && (expected.hash === undefined || expected.hash === hash)
+/** Throws `dpop.key` unless the RSA size suffices and a signature of the private key verifies with the public key. */
+async function checkPair(pair: CryptoKeyPair, alg: DPoPAlgorithm, expected: string): Promise<void> {
+  const bits = (pair.privateKey.algorithm as Partial<RsaHashedKeyAlgorithm>).modulusLength
+  if (bits !== undefined && bits < MIN_RSA_BITS) throw bad('dpop.key', KEY_TYPES)
+  const probe = new TextEncoder().encode('tokenwarden DPoP key probe')
+  const params = webCryptoSignParams(alg)
+  const { subtle } = globalThis.crypto
+  let verified: boolean
+  try {
+    verified = await subtle.verify(params, pair.publicKey, await subtle.sign(params, pair.privateKey, probe), probe)
+  } catch {
+    verified = false
+  }
+  if (!verified) throw bad('dpop.key', expected)
 }
 
-async function generate(alg: DPoPAlgorithm): Promise<KeyMaterial> {
-  const how = generationFor(alg)
-  const { privateKey, publicKey } =
-    how.type === 'rsa'
-      ? await promisify(generateKeyPair)('rsa', { modulusLength: how.modulusLength })
-      : how.type === 'ec'
-        ? generateKeyPairSync('ec', { namedCurve: how.namedCurve })
-        : generateKeyPairSync('ed25519')
-  return { privateKey, publicKey, algorithms: [alg], named: undefined, keyPair: undefined }
-}
-
-/** The key as WebCrypto keys for `alg`: the private key not extractable, the public key extractable. */
-function toCryptoKeyPair(alg: DPoPAlgorithm, material: KeyMaterial): CryptoKeyPair {
-  const algorithm = webCryptoAlgorithm(alg)
-  return {
-    privateKey: toCryptoKey(material.privateKey, algorithm, false, ['sign']),
-    publicKey: toCryptoKey(material.publicKey, algorithm, true, ['verify']),
+/** The key for node:crypto, where the runtime has it; `undefined` when it has not (or cannot read it). */
+function nodeKey(material: PrivateKeyMaterial): NodeSigningKey | undefined {
+  const crypto = nodeBuiltin<typeof NodeCrypto>('node:crypto')
+  if (crypto === undefined) return undefined
+  try {
+    const key =
+      material.format === 'jwk'
+        ? crypto.createPrivateKey({ key: material.jwk as NodeCrypto.JsonWebKey, format: 'jwk' })
+        : crypto.createPrivateKey({ key: material.der as Uint8Array<ArrayBuffer> as never, format: 'der', type: 'pkcs8' })
+    return { crypto, key }
+  } catch {
+    return undefined
   }
 }
 
-function toCryptoKey(key: KeyObject, algorithm: webcrypto.AlgorithmIdentifier | CryptoKey['algorithm'], extractable: boolean, usages: webcrypto.KeyUsage[]): CryptoKey {
-  return key.toCryptoKey(algorithm as Parameters<KeyObject['toCryptoKey']>[0], extractable, usages) as unknown as CryptoKey
+function webCryptoMatches(alg: DPoPAlgorithm, algorithm: KeyAlgorithm): boolean {
+  const expected = webCryptoAlgorithm(alg) as { name: string; hash?: string; namedCurve?: string }
+  const { hash, namedCurve } = algorithm as { hash?: { name?: string }; namedCurve?: string }
+  return (
+    expected.name === algorithm.name &&
+    (expected.hash === undefined || expected.hash === hash?.name) &&
+    (expected.namedCurve === undefined || expected.namedCurve === namedCurve)
+  )
+}
+
+/** A fresh key for `alg`, made with WebCrypto, then taken as given material (so node:crypto can sign with it too). */
+async function generate(alg: DPoPAlgorithm): Promise<MadeKey> {
+  const params = webCryptoAlgorithm(alg)
+  const generation = params.name.startsWith('RSA') ? { ...params, modulusLength: MIN_RSA_BITS, publicExponent: new Uint8Array([1, 0, 1]) } : params
+  const { subtle } = globalThis.crypto
+  const pair = (await subtle.generateKey(generation, true, ['sign', 'verify'])) as CryptoKeyPair
+  const der = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey))
+  const type = alg.startsWith('RS') || alg.startsWith('PS') ? { kty: 'RSA' as const } : alg.startsWith('ES') ? { kty: 'EC' as const } : { kty: 'OKP' as const }
+  return fromMaterial({ format: 'pkcs8', der, type }, alg)
 }
 
 /** The public JWK's required members (RFC 7638 §3.2), in lexicographic order: its thumbprint input. */
-function canonicalJwk(publicKey: KeyObject): DPoPPublicJwk {
-  const jwk = publicKey.export({ format: 'jwk' })
+function canonicalJwk(jwk: JsonWebKey): DPoPPublicJwk {
   const { crv, e, kty, n, x, y } = jwk as Record<string, string>
   if (kty === 'RSA') return Object.freeze({ e, kty, n }) as DPoPPublicJwk
   if (kty === 'EC') return Object.freeze({ crv, kty, x, y }) as DPoPPublicJwk
@@ -352,10 +408,4 @@ function isKeyPair(value: unknown): value is CryptoKeyPair {
   if (typeof value !== 'object' || value === null) return false
   const { privateKey, publicKey } = value as Partial<CryptoKeyPair>
   return isCryptoKey(privateKey) && isCryptoKey(publicKey)
-}
-
-/** A WebCrypto key; `CryptoKey` is a global class in every supported Node (not on `webcrypto`). */
-function isCryptoKey(value: unknown): value is CryptoKey {
-  const CryptoKeyClass = (globalThis as { CryptoKey?: abstract new () => unknown }).CryptoKey
-  return CryptoKeyClass !== undefined && value instanceof CryptoKeyClass
 }

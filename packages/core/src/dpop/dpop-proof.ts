@@ -1,6 +1,7 @@
-import { type KeyObject, createHash, randomUUID, sign } from 'node:crypto'
+import type * as NodeCrypto from 'node:crypto'
 import { invalidOption } from '../errors.ts'
-import { type DPoPAlgorithm, type SignArguments, signArguments } from './dpop-algorithms.ts'
+import { base64url, base64urlText } from '../keys/base64url.ts'
+import { type DPoPAlgorithm, type SignArguments, signArguments, webCryptoSignParams } from './dpop-algorithms.ts'
 
 /** What one DPoP proof is bound to: the request as it is sent, and the token sent with it. */
 export interface DPoPProofInput {
@@ -32,13 +33,19 @@ export interface DPoPPublicJwk {
   readonly e?: string
 }
 
-const TOKEN_CHARS = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** The synchronous signing key: node:crypto and a `KeyObject` of the same key. */
+export interface NodeSigningKey {
+  readonly crypto: typeof NodeCrypto
+  readonly key: NodeCrypto.KeyObject
+}
 
-const base64url = (text: string): string => Buffer.from(text, 'utf8').toString('base64url')
+const TOKEN_CHARS = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const encoder = new TextEncoder()
 
 /**
- * Signs DPoP proofs with one key, synchronously (node:crypto on a `KeyObject`), so that a proof can
- * be made where a client allows no promise, such as axios's `beforeRedirect`.
+ * Signs DPoP proofs with one key: synchronously with node:crypto where the runtime has it (Node,
+ * Bun, Deno), so that a proof can be made where a client allows no promise (axios's
+ * `beforeRedirect`); else asynchronously with WebCrypto (browsers, workerd).
  *
  * Rules:
  * - the JOSE header `{ typ, alg, jwk }` is encoded once, at construction;
@@ -48,42 +55,68 @@ const base64url = (text: string): string => Buffer.from(text, 'utf8').toString('
  */
 export class DPoPSigner {
   readonly #prefix: string
-  readonly #sign: SignArguments
+  readonly #alg: DPoPAlgorithm
+  readonly #privateKey: CryptoKey
+  readonly #node: { readonly crypto: typeof NodeCrypto; readonly args: SignArguments } | undefined
   #athToken: string | undefined
-  #ath: string | undefined
+  #ath: string | Promise<string> | undefined
 
-  /** A signer for `alg` with `privateKey`, whose public half is `publicJwk`. */
-  constructor(alg: DPoPAlgorithm, privateKey: KeyObject, publicJwk: DPoPPublicJwk) {
-    this.#prefix = `${base64url(JSON.stringify({ typ: 'dpop+jwt', alg, jwk: publicJwk }))}.`
-    this.#sign = signArguments(alg, privateKey)
+  /**
+   * A signer for `alg` with `privateKey` (WebCrypto), whose public half is `publicJwk`; `node`, the
+   * same key for node:crypto, makes it sign synchronously.
+   */
+  constructor(alg: DPoPAlgorithm, privateKey: CryptoKey, publicJwk: DPoPPublicJwk, node?: NodeSigningKey) {
+    this.#prefix = `${base64urlText(JSON.stringify({ typ: 'dpop+jwt', alg, jwk: publicJwk }))}.`
+    this.#alg = alg
+    this.#privateKey = privateKey
+    this.#node = node === undefined ? undefined : { crypto: node.crypto, args: signArguments(node.crypto, alg, node.key) }
   }
 
-  /** A compact JWS DPoP proof for `input`; throws a coded `TypeError` for a malformed input. */
-  sign(input: DPoPProofInput): string {
+  /** Whether {@link DPoPSigner.sign} returns a string (node:crypto) rather than a promise (WebCrypto). */
+  get synchronous(): boolean {
+    return this.#node !== undefined
+  }
+
+  /**
+   * A compact JWS DPoP proof for `input`: a string when signed synchronously, else a promise of it.
+   * Throws a coded `TypeError` for a malformed input (synchronously, in both cases).
+   */
+  sign(input: DPoPProofInput): string | Promise<string> {
     const { htm, accessToken, nonce, now } = input
     if (typeof htm !== 'string' || !TOKEN_CHARS.test(htm)) throw invalidOption('htm', 'an HTTP method')
     if (!Number.isFinite(now)) throw invalidOption('now', 'a time in epoch milliseconds')
     if (nonce !== undefined && typeof nonce !== 'string') throw invalidOption('nonce', 'a string')
-    const claims = {
-      jti: randomUUID(),
-      htm,
-      htu: targetUri(input.htu),
-      iat: Math.floor(now / 1000),
-      ath: accessToken === undefined ? undefined : this.#accessTokenHash(accessToken),
-      nonce,
+    const htu = targetUri(input.htu)
+    const ath = accessToken === undefined ? undefined : this.#accessTokenHash(accessToken)
+    const jti = globalThis.crypto.randomUUID()
+    const iat = Math.floor(now / 1000)
+    const node = this.#node
+    if (node !== undefined) {
+      const signingInput = this.#prefix + base64urlText(JSON.stringify({ jti, htm, htu, iat, ath: ath as string | undefined, nonce }))
+      const { digest, key } = node.args
+      return `${signingInput}.${base64url(node.crypto.sign(digest, encoder.encode(signingInput), key))}`
     }
-    const signingInput = this.#prefix + base64url(JSON.stringify(claims))
-    const signature = sign(this.#sign.digest, Buffer.from(signingInput, 'utf8'), this.#sign.key)
-    return `${signingInput}.${signature.toString('base64url')}`
+    return this.#signAsync({ jti, htm, htu, iat, ath, nonce })
   }
 
-  #accessTokenHash(accessToken: string): string {
+  async #signAsync(claims: { jti: string; htm: string; htu: string; iat: number; ath: string | Promise<string> | undefined; nonce: string | undefined }): Promise<string> {
+    const ath = await claims.ath
+    const signingInput = this.#prefix + base64urlText(JSON.stringify({ ...claims, ath }))
+    const signature = await globalThis.crypto.subtle.sign(webCryptoSignParams(this.#alg), this.#privateKey, encoder.encode(signingInput))
+    return `${signingInput}.${base64url(new Uint8Array(signature))}`
+  }
+
+  #accessTokenHash(accessToken: string): string | Promise<string> {
     if (typeof accessToken !== 'string') throw invalidOption('accessToken', 'a string')
     if (accessToken !== this.#athToken) {
-      this.#ath = createHash('sha256').update(accessToken, 'utf8').digest('base64url')
+      const node = this.#node
+      this.#ath =
+        node === undefined
+          ? globalThis.crypto.subtle.digest('SHA-256', encoder.encode(accessToken)).then((hash) => base64url(new Uint8Array(hash)))
+          : node.crypto.createHash('sha256').update(accessToken, 'utf8').digest('base64url')
       this.#athToken = accessToken
     }
-    return this.#ath as string
+    return this.#ath as string | Promise<string>
   }
 }
 

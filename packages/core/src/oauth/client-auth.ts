@@ -1,6 +1,7 @@
-import { type JsonWebKey, type KeyObject, createPrivateKey, webcrypto } from 'node:crypto'
 import { type ClientAuth, ClientSecretBasic, ClientSecretPost, None, type PrivateKey, PrivateKeyJwt } from 'openid-client'
 import { invalidOption } from '../errors.ts'
+import type { KeyType } from '../keys/pkcs8.ts'
+import { importPrivateKey, isCryptoKey, readPrivateKey } from '../keys/private-key.ts'
 import type { AcquireContext } from '../source.ts'
 import { type OAuthClientOptions, type StringProvider, checkProvider, optionalString, readProvided } from './oauth-options.ts'
 import { basicCredentialEncode } from './safe-text.ts'
@@ -26,7 +27,8 @@ const METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post',
  * - `clientAuth` defaults from the credential: a secret → `client_secret_basic`, a key or an
  *   assertion → `private_key_jwt`, nothing → a public client (`client_id` only);
  * - an explicit `clientAuth` must match the credential given;
- * - a private key is parsed now (a bad one throws a coded `TypeError` at creation), imported into
+ * - a private key (a JWK, a PKCS#8 PEM or a `CryptoKey`) is read now (a bad one throws a coded
+ *   `TypeError` at creation; another PEM form points to `@tokenwarden/core/node`), imported into
  *   WebCrypto once, at the first request.
  */
 export function clientAuthentication(options: OAuthClientOptions): ClientAuthentication {
@@ -76,37 +78,28 @@ function assertionAuthentication(provider: StringProvider): ClientAuthentication
   }
 }
 
-type ImportParams = webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams | webcrypto.Algorithm
+type ImportParams = RsaHashedImportParams | EcKeyImportParams | Algorithm
 
 const RSA: Record<string, string> = { RS: 'RSASSA-PKCS1-v1_5', PS: 'RSA-PSS' }
 const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
-const CURVE_ALGS: Record<string, string> = { 'prime256v1': 'ES256', 'secp384r1': 'ES384', 'secp521r1': 'ES512' }
+const CURVE_ALGS: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }
+const KEY_KINDS = 'a private key: a JWK with "d", a PKCS#8 PEM string or a private CryptoKey'
 
-/** Parses the key now; returns the (lazy) WebCrypto import. */
+/** Reads the key now; returns the (lazy) WebCrypto import. */
 function signingKey(input: unknown, kid: string | undefined, alg: string | undefined): () => Promise<PrivateKey> {
   if (isCryptoKey(input)) {
     if (input.type !== 'private') throw invalidOption('privateKey', 'a private CryptoKey')
     return async () => ({ key: input as PrivateKey['key'], kid })
   }
-  let keyObject: KeyObject
-  let jwk: JsonWebKey | undefined
-  try {
-    if (typeof input === 'string') keyObject = createPrivateKey(input)
-    else if (typeof input === 'object' && input !== null && typeof (input as JsonWebKey).d === 'string') {
-      jwk = input as JsonWebKey
-      keyObject = createPrivateKey({ key: jwk, format: 'jwk' })
-    } else throw new TypeError('not a private key')
-  } catch {
-    throw invalidOption('privateKey', 'a private key: a JWK with "d", a PEM string or a private CryptoKey')
-  }
-  const algorithm = alg ?? (typeof jwk?.alg === 'string' ? jwk.alg : defaultAlg(keyObject))
+  const material = readPrivateKey(input, 'privateKey', KEY_KINDS)
+  const jwk = material.format === 'jwk' ? (input as JsonWebKey & { kid?: unknown }) : undefined
+  const algorithm = alg ?? (typeof jwk?.alg === 'string' ? jwk.alg : defaultAlg(material.type))
   const params = importParams(algorithm)
-  if (!matches(algorithm, keyObject)) throw invalidOption('alg', 'an algorithm the key can sign with')
+  if (!matches(algorithm, material.type)) throw invalidOption('alg', 'an algorithm the key can sign with')
   const keyId = kid ?? (typeof jwk?.kid === 'string' ? jwk.kid : undefined)
-  const der = keyObject.export({ type: 'pkcs8', format: 'der' })
   return async () => {
     try {
-      const key = await webcrypto.subtle.importKey('pkcs8', new Uint8Array(der), params, false, ['sign'])
+      const key = await importPrivateKey(material, params, false)
       return { key: key as PrivateKey['key'], kid: keyId }
     } catch (cause) {
       throw Object.assign(invalidOption('privateKey', 'a key WebCrypto can import for its algorithm'), { transient: false, cause })
@@ -114,26 +107,26 @@ function signingKey(input: unknown, kid: string | undefined, alg: string | undef
   }
 }
 
-function defaultAlg(key: KeyObject): string {
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
+function defaultAlg(type: KeyType): string {
+  switch (type.kty) {
+    case 'RSA':
       return 'RS256'
-    case 'rsa-pss':
+    case 'RSA-PSS':
       return 'PS256'
-    case 'ec':
-      return CURVE_ALGS[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'unsupported'
-    case 'ed25519':
-      return 'Ed25519'
+    case 'EC':
+      return CURVE_ALGS[type.crv ?? ''] ?? 'unsupported'
+    case 'OKP':
+      return type.crv === 'Ed25519' ? 'Ed25519' : 'unsupported'
     default:
       return 'unsupported'
   }
 }
 
-function matches(alg: string, key: KeyObject): boolean {
-  const type = key.asymmetricKeyType
-  if (/^(RS|PS)/.test(alg)) return type === 'rsa' || type === 'rsa-pss'
-  if (alg.startsWith('ES')) return type === 'ec' && CURVE_ALGS[key.asymmetricKeyDetails?.namedCurve ?? ''] === alg
-  return type === 'ed25519'
+function matches(alg: string, type: KeyType): boolean {
+  if (/^RS/.test(alg)) return type.kty === 'RSA'
+  if (/^PS/.test(alg)) return type.kty === 'RSA' || type.kty === 'RSA-PSS'
+  if (alg.startsWith('ES')) return type.kty === 'EC' && CURVE_ALGS[type.crv ?? ''] === alg
+  return type.kty === 'OKP' && type.crv === 'Ed25519'
 }
 
 function importParams(alg: string): ImportParams {
@@ -143,10 +136,4 @@ function importParams(alg: string): ImportParams {
   if (namedCurve !== undefined) return { name: 'ECDSA', namedCurve }
   if (alg === 'EdDSA' || alg === 'Ed25519') return { name: 'Ed25519' }
   throw invalidOption('alg', 'one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA matching the key')
-}
-
-/** A WebCrypto key; `CryptoKey` is a global class in every supported Node (not on `webcrypto`). */
-function isCryptoKey(value: unknown): value is webcrypto.CryptoKey {
-  const CryptoKeyClass = (globalThis as { CryptoKey?: abstract new () => unknown }).CryptoKey
-  return CryptoKeyClass !== undefined && value instanceof CryptoKeyClass
 }

@@ -1,4 +1,3 @@
-import type { JsonWebKey, webcrypto } from 'node:crypto'
 import type { DPoPOptions } from '../dpop/dpop-key.ts'
 import { ErrorCode, TokenError, invalidOption } from '../errors.ts'
 import { parseScope } from '../normalize-grant.ts'
@@ -44,10 +43,12 @@ export interface OAuthClientOptions {
   /** The client secret. Treat it as a secret: it never appears in errors. */
   clientSecret?: string | undefined
   /**
-   * The private key of `private_key_jwt`: a JWK object, a PEM string (PKCS#8, PKCS#1 or SEC1), or a
-   * private `CryptoKey` (may be non-extractable). Parsed when the source is created.
+   * The private key of `private_key_jwt`: a JWK object, a PKCS#8 PEM string (`BEGIN PRIVATE KEY`),
+   * or a private `CryptoKey` (may be non-extractable). Read when the source is created. A PKCS#1,
+   * SEC1 or encrypted PEM is refused with a coded error: convert it with `toPkcs8Pem` from
+   * `@tokenwarden/core/node`.
    */
-  privateKey?: JsonWebKey | string | webcrypto.CryptoKey | undefined
+  privateKey?: JsonWebKey | string | CryptoKey | undefined
   /** The `kid` header of the client assertion. @default the JWK's `kid`, else none */
   kid?: string | undefined
   /**

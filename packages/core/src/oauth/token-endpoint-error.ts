@@ -1,6 +1,5 @@
-import { inspect, type InspectOptionsStylized } from 'node:util'
 import { ErrorCode, TokenError } from '../errors.ts'
-import { INSPECT } from '../inspect-symbol.ts'
+import { INSPECT, type Inspect } from '../inspect-symbol.ts'
 import { type EndpointCause, endpointCause } from './endpoint-cause.ts'
 import { safeText, secretScrubber } from './safe-text.ts'
 
@@ -98,7 +97,7 @@ export class TokenEndpointError extends TokenError {
 
   static {
     Object.defineProperty(this.prototype, INSPECT, {
-      value(this: TokenEndpointError, depth: number, options: InspectOptionsStylized): string {
+      value(this: TokenEndpointError, depth: number, options: object, inspect: Inspect): string {
         const { name: _name, message: _message, ...fields } = this.toJSON()
         const stack = this.stack ?? `${this.name}: ${this.message}`
         return depth < 0 ? `[${this.name}: ${this.code}]` : `${stack} ${inspect(fields, { ...options, depth: 1 })}`

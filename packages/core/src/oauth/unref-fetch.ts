@@ -1,5 +1,5 @@
-import http from 'node:http'
-import https from 'node:https'
+import type * as Http from 'node:http'
+import { nodeBuiltin } from '../runtime/node-builtin.ts'
 
 const NULL_BODY_STATUSES = new Set([204, 205, 304])
 
@@ -8,13 +8,16 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304])
  * alive (it is `unref`'d): for requests a manager makes, since the manager itself holds the process
  * while a caller waits for the token, and lets it go when nobody does (a prefetch, a background
  * refresh). Rules: the whole answer is read; no redirect is followed (openid-client asks for
- * `redirect: 'manual'`); the request ends when `init.signal` aborts.
+ * `redirect: 'manual'`); the request ends when `init.signal` aborts. A runtime without `node:http`
+ * (browsers, workerd) sends with the global `fetch`: nothing there holds a process.
  */
 export function unrefFetch(url: string, init: RequestInit): Promise<Response> {
+  const target = new URL(url)
+  // Looked up at each call, so that tools which patch `http.request` (msw, nock) see the request.
+  const module = nodeBuiltin<typeof Http>(target.protocol === 'https:' ? 'node:https' : 'node:http')
+  if (module === undefined) return globalThis.fetch(url, init)
+  const send = module.request
   return new Promise((resolve, reject) => {
-    const target = new URL(url)
-    // Looked up at each call, so that tools which patch `http.request` (msw, nock) see the request.
-    const send = target.protocol === 'https:' ? https.request : http.request
     const headers = new Headers(init.headers)
     const body = init.body === undefined || init.body === null ? undefined : String(init.body)
     if (init.body instanceof URLSearchParams && !headers.has('content-type')) {

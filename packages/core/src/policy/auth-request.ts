@@ -65,7 +65,9 @@ const timeoutError = (): unknown => new DOMException('the wait for a token timed
  *   promise on the hot path) and, when a streamed body must be replayable, the body buffered;
  * - {@link AuthRequest.authorization}, {@link AuthRequest.dpop} and {@link AuthRequest.body} are
  *   what the adapter sends, each time it sends: a DPoP-bound token gets a new proof for every send
- *   (first send, redirect hop, retry), signed for the URL and method of that send;
+ *   (first send, redirect hop, retry), signed for the URL and method of that send; where the proof
+ *   is signed asynchronously (WebCrypto: browsers, workerd), `ready` and `respond` wait for it, and
+ *   an adapter waits for {@link AuthRequest.signing} after a redirect hop;
  * - {@link AuthRequest.redirected} tells, for each redirect hop, whether the token goes along;
  * - {@link AuthRequest.respond} reads each response and says whether to send again, with which
  *   token; each retry kind happens at most once, a request is sent at most three times.
@@ -77,6 +79,10 @@ export class AuthRequest {
   #token: Token | undefined
   #authorization = ''
   #dpop: string | undefined
+  /** The proof for the next send while WebCrypto signs it (a runtime without node:crypto); else `undefined`. */
+  #signing: Promise<void> | undefined
+  /** Counts proofs asked for, so that a slow one never replaces a later one. */
+  #proofs = 0
   /** The nonce the last proof carried. */
   #proofNonce: string | undefined
   /** Where and how the next send goes (a redirect hop changes them). */
@@ -120,9 +126,23 @@ export class AuthRequest {
     return this.#authorization
   }
 
-  /** The `DPoP` proof to send with a DPoP-bound token (a new one for each send); `undefined` for a bearer token. */
+  /**
+   * The `DPoP` proof to send with a DPoP-bound token (a new one for each send); `undefined` for a
+   * bearer token, and while {@link AuthRequest.signing} is pending.
+   */
   get dpop(): string | undefined {
     return this.#dpop
+  }
+
+  /**
+   * While the proof for the next send is being signed asynchronously (WebCrypto, in a runtime
+   * without node:crypto, or with a user's non-extractable `CryptoKeyPair`), a promise that resolves
+   * once {@link AuthRequest.dpop} holds it; else `undefined` (always, for a bearer token, and where
+   * node:crypto signs synchronously). {@link AuthRequest.ready} and {@link AuthRequest.respond}
+   * include this wait; an adapter awaits it only after {@link AuthRequest.redirected}.
+   */
+  get signing(): Promise<void> | undefined {
+    return this.#signing
   }
 
   /**
@@ -153,9 +173,10 @@ export class AuthRequest {
   }
 
   /**
-   * Makes the first send ready: `undefined` when it is ready now (the token is cached and the body
-   * needs no buffering), else a promise that resolves once it is, or rejects with the token's
-   * error, the request's signal's reason or its client's timeout error.
+   * Makes the first send ready: `undefined` when it is ready now (the token is cached, the body
+   * needs no buffering and no proof is being signed asynchronously), else a promise that resolves
+   * once it is, or rejects with the token's error, the request's signal's reason or its client's
+   * timeout error.
    */
   ready(): Promise<void> | undefined {
     this.#sends = 1
@@ -163,7 +184,7 @@ export class AuthRequest {
     const cached = this.#manager.current()
     if (cached !== undefined) {
       this.#use(cached)
-      return undefined
+      return this.#signing
     }
     return this.#wait((signal) => this.#manager.getToken({ signal }))
   }
@@ -228,15 +249,20 @@ export class AuthRequest {
     this.#body = result.body
     this.#replayable = result.buffered
     const cached = this.#manager.current()
-    if (cached !== undefined) this.#use(cached)
-    else await this.#wait((signal) => this.#manager.getToken({ signal }))
+    if (cached !== undefined) {
+      this.#use(cached)
+      await this.#signing
+    } else await this.#wait((signal) => this.#manager.getToken({ signal }))
   }
 
-  /** Waits for `acquire(signal)` within the request's bounds, then uses its token for the next send. */
+  /** Waits for `acquire(signal)` within the request's bounds, then uses its token for the next send (and waits for its proof). */
   #wait(acquire: (signal: AbortSignal | undefined) => Promise<Token>): Promise<void> {
     const view = this.#view
     const bounds: WaitBounds = { signal: view.signal, timeoutMs: view.timeoutMs, timedOut: view.timedOut ?? timeoutError }
-    return waitWithin(bounds, acquire).then((token) => this.#use(token))
+    return waitWithin(bounds, acquire).then((token) => {
+      this.#use(token)
+      return this.#signing
+    })
   }
 
   /** The wait for a retry of `kind`: one more send, and that kind spent. */
@@ -252,16 +278,31 @@ export class AuthRequest {
     this.#sign(token)
   }
 
-  /** A new proof for the next send, when `token` is DPoP-bound and the credential has its key. */
+  /**
+   * A new proof for the next send, when `token` is DPoP-bound and the credential has its key: at
+   * once when signed synchronously; else {@link AuthRequest.signing} until it is (a rejection
+   * reaches whoever waits for it, and is never left unhandled).
+   */
   #sign(token: Token): void {
     const dpop = token.tokenType === 'DPoP' ? this.#manager.dpop : undefined
-    if (dpop === undefined) {
-      this.#dpop = undefined
-      return
-    }
+    const proofs = ++this.#proofs
+    this.#dpop = undefined
+    this.#signing = undefined
+    if (dpop === undefined) return
     const nonce = dpop.nonces.get(originOf(this.#url))
     this.#proofNonce = nonce
-    this.#dpop = dpop.key.proof({ htm: this.#method.toUpperCase(), htu: this.#url, accessToken: token.accessToken, nonce, now: dpop.now() })
+    const proof = dpop.key.proof({ htm: this.#method.toUpperCase(), htu: this.#url, accessToken: token.accessToken, nonce, now: dpop.now() })
+    if (typeof proof === 'string') {
+      this.#dpop = proof
+      return
+    }
+    const signing = proof.then((value) => {
+      if (proofs !== this.#proofs) return
+      this.#dpop = value
+      this.#signing = undefined
+    })
+    signing.catch(noop)
+    this.#signing = signing
   }
 
   /** Learns the response's `DPoP-Nonce` for its origin; whether it differs from the one the proof carried. */

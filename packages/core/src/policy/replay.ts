@@ -16,9 +16,27 @@ export function isReplayableBody(body: unknown): boolean {
   return Object.prototype.toString.call(body) === '[object FormData]' && !isStreamLike(body)
 }
 
-/** Whether `body` is a stream a send consumes: anything async-iterable (a Node `Readable`, a web `ReadableStream`). */
+/**
+ * Whether `body` is a stream a send consumes: anything async-iterable (a Node `Readable`, a web
+ * `ReadableStream`), or a web `ReadableStream` of a runtime where it is not (Safari); read it with
+ * {@link bufferBody}, which takes both.
+ */
 export function isStreamBody(body: unknown): body is AsyncIterable<Uint8Array | string> {
-  return typeof (body as AsyncIterable<unknown> | null | undefined)?.[Symbol.asyncIterator] === 'function'
+  const stream = body as { [Symbol.asyncIterator]?: unknown; getReader?: unknown } | null | undefined
+  return typeof stream?.[Symbol.asyncIterator] === 'function' || (typeof stream?.getReader === 'function' && typeof ReadableStream === 'function' && stream instanceof ReadableStream)
+}
+
+/** An iterator over a stream's chunks: its own, or one over a `ReadableStream`'s reader. */
+function iteratorOf(stream: AsyncIterable<Uint8Array | string>): AsyncIterator<Uint8Array | string> {
+  if (typeof stream[Symbol.asyncIterator] === 'function') return stream[Symbol.asyncIterator]()
+  const reader = (stream as unknown as ReadableStream<Uint8Array | string>).getReader()
+  return {
+    next: () => reader.read() as Promise<IteratorResult<Uint8Array | string>>,
+    return: async (value?: unknown) => {
+      await reader.cancel(value)
+      return { done: true, value: undefined }
+    },
+  }
 }
 
 function isStreamLike(body: object): boolean {
@@ -40,7 +58,7 @@ const encoder = new TextEncoder()
 export async function bufferBody(stream: AsyncIterable<Uint8Array | string>, maxBytes: number): Promise<BufferedBody> {
   const chunks: Uint8Array[] = []
   let size = 0
-  const iterator = stream[Symbol.asyncIterator]()
+  const iterator = iteratorOf(stream)
   for (;;) {
     const next = await iterator.next()
     if (next.done === true) return { buffered: true, body: concat(chunks, size) }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
+import { warn } from '../runtime/warn.ts'
 import { invalidOption } from '../errors.ts'
 import type { TokenRecord } from '../token.ts'
 import type { TokenStore } from './token-store.ts'
@@ -109,7 +110,7 @@ export class FileStore implements TokenStore {
   }
 
   #corrupt(why: string): Map<string, TokenRecord> {
-    process.emitWarning(`the token store file "${this.path}" is ignored because ${why}; the next write replaces it`, {
+    warn(`the token store file "${this.path}" is ignored because ${why}; the next write replaces it`, {
       code: 'TOKENWARDEN_STORE_CORRUPT',
     })
     return new Map()

@@ -21,7 +21,7 @@ afterAll(async () => {
 /** One GET with a proof of `key`, carrying the origin's last nonce; every answer's nonce is learned. */
 async function get(key: DPoPKey, nonces: DPoPNonces, accessToken: string, url: string): Promise<{ status: number; learned: boolean }> {
   const { origin } = new URL(url)
-  const dpop = key.proof({ htm: 'GET', htu: url, accessToken, nonce: nonces.get(origin), now: Date.now() })
+  const dpop = await key.proof({ htm: 'GET', htu: url, accessToken, nonce: nonces.get(origin), now: Date.now() })
   const response = await fetch(url, { headers: { authorization: `DPoP ${accessToken}`, dpop } })
   await response.arrayBuffer()
   return { status: response.status, learned: nonces.learn(origin, response.headers.get('dpop-nonce')) }

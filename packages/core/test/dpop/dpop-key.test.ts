@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { DPOP_ALGORITHMS, type DPoPAlgorithm } from '../../src/dpop/dpop-algorithms.ts'
 import { DPoPKey, type DPoPKeyInput, checkDPoPOptions } from '../../src/dpop/dpop-key.ts'
 import { ErrorCode } from '../../src/errors.ts'
+import { toPkcs8Pem } from '../../src/node.ts'
 
 const NOW = Date.now()
 const { subtle } = webcrypto
@@ -23,7 +24,7 @@ const renderings = (value: unknown): string[] => [String(value), JSON.stringify(
 
 /** A proof of `key` verifies, with the key's own algorithm and public JWK. */
 async function expectWorking(key: DPoPKey): Promise<void> {
-  const proof = key.proof({ htm: 'GET', htu: 'https://a.example/', accessToken: 'at', now: NOW })
+  const proof = await key.proof({ htm: 'GET', htu: 'https://a.example/', accessToken: 'at', now: NOW })
   const { protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [key.alg] })
   expect(protectedHeader.jwk).toEqual(key.publicJwk)
 }
@@ -91,11 +92,11 @@ describe('DPoPKey.from: a given key', () => {
     await expect(DPoPKey.from({ key: { ...privateJwk, alg: 'ES256' } })).resolves.toBeInstanceOf(DPoPKey)
   })
 
-  it('takes PEM private keys: PKCS#8, SEC1 and PKCS#1', async () => {
+  it('takes PKCS#8 PEM private keys, and SEC1 and PKCS#1 ones once converted by toPkcs8Pem (@tokenwarden/core/node)', async () => {
     const pems = [
       pkcs8,
-      ec256.privateKey.export({ type: 'sec1', format: 'pem' }) as string,
-      rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+      toPkcs8Pem(ec256.privateKey.export({ type: 'sec1', format: 'pem' }) as string),
+      toPkcs8Pem(rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string),
       ed.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
     ]
     const algs = []
@@ -156,7 +157,7 @@ describe('DPoPKey.from: a given key', () => {
       expect(key.thumbprint).toBe(await calculateJwkThumbprint(key.publicJwk as never))
       expect(key.thumbprint).toBe(await calculateJwkThumbprint(input as never))
       expect(Object.keys(key.publicJwk).some((member) => ['d', 'p', 'q', 'dp', 'dq', 'qi'].includes(member))).toBe(false)
-      expect(decodeProtectedHeader(key.proof({ htm: 'GET', htu: 'https://a.example/', now: NOW })).jwk).toEqual(key.publicJwk)
+      expect(decodeProtectedHeader(await key.proof({ htm: 'GET', htu: 'https://a.example/', now: NOW })).jwk).toEqual(key.publicJwk)
     }
   })
 })
@@ -201,11 +202,39 @@ describe('DPoPKey.from: a bad key', () => {
     expect(await rejection(() => DPoPKey.from({ key: pkcs8, alg: 'ES256' }, ['EdDSA']))).toMatchObject({ option: 'dpop.alg' })
   })
 
-  it('refuses a CryptoKeyPair whose private key is not extractable (it cannot sign synchronously)', async () => {
+  it('takes a CryptoKeyPair whose private key is not extractable (as a browser keeps it): proofs are signed with WebCrypto, asynchronously', async () => {
     const pair = await client.randomDPoPKeyPair('ES256')
-    const error = await rejection(() => DPoPKey.from({ key: pair }))
-    expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.key' })
+    const key = await DPoPKey.from({ key: pair })
+    expect(key.keyPair).toBe(pair)
+    expect(key.synchronous).toBe(false)
+    expect(key.proof({ htm: 'GET', htu: 'https://a.example/', now: NOW })).toBeInstanceOf(Promise)
+    await expectWorking(key)
+    await expectOpenIdClientProof(key)
+  })
+
+  it('refuses a CryptoKeyPair neither of whose halves is extractable (its public JWK cannot be read)', async () => {
+    const pair = await client.randomDPoPKeyPair('ES256')
+    const spki = await subtle.exportKey('spki', pair.publicKey)
+    const publicKey = await subtle.importKey('spki', spki, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
+    const error = await rejection(() => DPoPKey.from({ key: { privateKey: pair.privateKey, publicKey } }))
+    expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.key', transient: false })
     expect(error.message).toContain('extractable')
+  })
+
+  it("refuses a PKCS#1, SEC1 or encrypted PEM with a coded error pointing to toPkcs8Pem in '@tokenwarden/core/node'", async () => {
+    const pems = [
+      ec256.privateKey.export({ type: 'sec1', format: 'pem' }) as string,
+      rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+      ec256.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string,
+      ec256.privateKey.export({ type: 'sec1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string,
+    ]
+    for (const pem of pems) {
+      expect(() => checkDPoPOptions({ key: pem })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTION, option: 'dpop.key' }))
+      const error = await rejection(() => DPoPKey.from({ key: pem }))
+      expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'dpop.key', transient: false })
+      expect(error.message).toContain("'@tokenwarden/core/node'")
+      for (const text of renderings(error)) expect(text).not.toContain(pem.split('\n')[2])
+    }
   })
 
   it('refuses a CryptoKeyPair whose halves do not match, or that cannot sign', async () => {

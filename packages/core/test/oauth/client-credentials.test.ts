@@ -1,10 +1,11 @@
-import { createPrivateKey } from 'node:crypto'
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto'
 import { ManualClock, acquireContext, nextEvent, rejection, useManagers } from '@tokenwarden/test-utils'
 import { type Idp, fixture, startIdp } from '@tokenwarden/test-utils/oidc'
 import { SignJWT, createRemoteJWKSet, importJWK, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../src/errors.ts'
 import { clientCredentials } from '../../src/oauth/client-credentials.ts'
+import { toPkcs8Pem } from '../../src/node.ts'
 
 const TTL = 60
 let idp: Idp
@@ -44,6 +45,8 @@ describe('client credentials against oidc-provider', () => {
   it.each([
     ['a JWK', () => idp.clientKey.privateJwk],
     ['a PEM string', () => idp.clientKey.pem],
+    ['a PKCS#1 PEM converted by toPkcs8Pem', () => toPkcs8Pem(createPrivateKey(idp.clientKey.pem).export({ type: 'pkcs1', format: 'pem' }) as string)],
+    ['an encrypted PEM converted by toPkcs8Pem', () => toPkcs8Pem(createPrivateKey(idp.clientKey.pem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string, { passphrase: 'pw' })],
     ['a CryptoKey', () => createPrivateKey(idp.clientKey.pem).toCryptoKey({ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])],
   ] as const)('authenticates with private_key_jwt from %s', async (_, key) => {
     const source = clientCredentials({ issuer: idp.issuer, clientId: fixture.jwt.clientId, privateKey: key(), kid: idp.clientKey.kid })
@@ -138,12 +141,34 @@ describe('client credentials against oidc-provider', () => {
 })
 
 describe('clientCredentials options', () => {
+  it("refuses a PKCS#1, SEC1 or encrypted PEM at creation, pointing to toPkcs8Pem in '@tokenwarden/core/node', without key material", () => {
+    const base = { issuer: 'https://idp.example.test', clientId: 'c' }
+    const key = createPrivateKey(idp.clientKey.pem)
+    const pems = [
+      key.export({ type: 'pkcs1', format: 'pem' }) as string,
+      key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string,
+      createPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' })).export({ type: 'sec1', format: 'pem' }) as string,
+    ]
+    for (const pem of pems) {
+      let error: (Error & { code?: string; option?: string }) | undefined
+      try {
+        clientCredentials({ ...base, privateKey: pem })
+      } catch (caught) {
+        error = caught as Error
+      }
+      expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTION, option: 'privateKey' })
+      expect(error?.message).toContain("'@tokenwarden/core/node'")
+      expect(error?.message).not.toContain(pem.split('\n')[2])
+    }
+  })
+
   it('refuses conflicting or missing credentials with a coded TypeError', () => {
     const base = { issuer: 'https://idp.example.test', clientId: 'c' }
     expect(() => clientCredentials({ ...base, clientSecret: 'a-secret', privateKey: 'pem' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTION, option: 'clientSecret' }))
     expect(() => clientCredentials({ ...base, clientAuth: 'client_secret_post' })).toThrow(expect.objectContaining({ option: 'clientSecret' }))
     expect(() => clientCredentials({ ...base, privateKey: 'not a key' })).toThrow(expect.objectContaining({ option: 'privateKey' }))
     expect(() => clientCredentials({ ...base, privateKey: idp.clientKey.pem, alg: 'ES256' })).toThrow(expect.objectContaining({ option: 'alg' }))
+    expect(() => clientCredentials({ ...base, privateKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' } as never })).toThrow(expect.objectContaining({ option: 'privateKey' }))
     expect(() => clientCredentials({ ...base, clientId: '' })).toThrow(expect.objectContaining({ option: 'clientId' }))
     expect(() => clientCredentials({ clientId: 'c' })).toThrow(expect.objectContaining({ option: 'issuer' }))
     expect(() => clientCredentials({ ...base, timeoutMs: 0 })).toThrow(expect.objectContaining({ option: 'timeoutMs' }))
