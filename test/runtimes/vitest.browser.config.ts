@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+/** Debian's chromium: Playwright's own browser builds come from a CDN these machines cannot reach. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+const root = join(import.meta.dirname, '../..')
+const tools = join(root, 'tools/chromium')
+if (!existsSync(join(tools, 'node_modules/@vitest/browser-playwright'))) {
+  throw new Error('vitest browser mode is not installed: run npm install --prefix tools/chromium --no-save --legacy-peer-deps')
+}
+if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: run apt-get install -y chromium (or set CHROMIUM_PATH)`)
+// Installed under tools/chromium (not the root install), without a vitest of its own: the
+// provider finds the repository's vitest up the tree.
+const { playwright } = (await import(
+  pathToFileURL(createRequire(join(tools, 'package.json')).resolve('@vitest/browser-playwright')).href
+)) as typeof import('@vitest/browser-playwright')
+
+/**
+ * The portable suite in Chromium: the file Node, Bun and Deno run (vitest/portable.test.ts), in
+ * vitest's browser mode on a page of its own origin, so that every call to the Node host is
+ * cross-origin (the host answers CORS).
+ */
+export default defineConfig({
+  root,
+  resolve: { conditions: ['@tokenwarden/source'] },
+  environments: { __vitest__: { resolve: { conditions: ['@tokenwarden/source'] } } },
+  test: {
+    include: ['test/runtimes/vitest/portable.test.ts'],
+    globalSetup: ['test/runtimes/vitest/global-setup.ts'],
+    experimental: { diagnostics: false },
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    reporters: ['default', './test/setup/summary-reporter.ts'],
+    browser: {
+      enabled: true,
+      headless: true,
+      screenshotFailures: false,
+      provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: ['--no-sandbox'] } }),
+      instances: [{ browser: 'chromium' }],
+    },
+  },
+})
