@@ -2,22 +2,22 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import type { BrowserProviderOption } from 'vitest/node'
 import { defineConfig } from 'vitest/config'
+import { CHROMIUM_INSTALL, chromiumPath } from './host/chromium.ts'
 
-/** Debian's chromium: Playwright's own browser builds come from a CDN these machines cannot reach. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
+const chromium = chromiumPath()
 const root = join(import.meta.dirname, '../..')
 const tools = join(root, 'tools/chromium')
 if (!existsSync(join(tools, 'node_modules/@vitest/browser-playwright'))) {
   throw new Error('vitest browser mode is not installed: run npm install --prefix tools/chromium --no-save --legacy-peer-deps')
 }
-if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: run apt-get install -y chromium (or set CHROMIUM_PATH)`)
+if (!existsSync(chromium)) throw new Error(`chromium is not installed (looked for ${chromium}): ${CHROMIUM_INSTALL}`)
 // Installed under tools/chromium (not the root install), without a vitest of its own: the
 // provider finds the repository's vitest up the tree.
 const { playwright } = (await import(
   pathToFileURL(createRequire(join(tools, 'package.json')).resolve('@vitest/browser-playwright')).href
-)) as typeof import('@vitest/browser-playwright')
+)) as { playwright: (options: { launchOptions: { executablePath: string; args: string[] } }) => BrowserProviderOption }
 
 /**
  * The portable suite in Chromium: the file Node, Bun and Deno run (vitest/portable.test.ts), in
@@ -39,7 +39,7 @@ export default defineConfig({
       enabled: true,
       headless: true,
       screenshotFailures: false,
-      provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: ['--no-sandbox'] } }),
+      provider: playwright({ launchOptions: { executablePath: chromium, args: ['--no-sandbox'] } }),
       instances: [{ browser: 'chromium' }],
     },
   },

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type LoopbackServer, listen, readBody, sendJson } from '@tokenwarden/test-utils/http'
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { answerCors } from './cors.ts'
 import type { RuntimeHosts } from './hosts.ts'
 import type { ResourceRecord, TokenRequestRecord, WorldInfo, WorldLog } from './world-log.ts'
@@ -37,18 +37,20 @@ const CHALLENGE = 'Bearer realm="runtimes", error="invalid_token"'
 export async function startWorldHost(): Promise<WorldHost> {
   const worlds = new Map<string, World>()
   let next = 0
-  const servers: LoopbackServer[] = []
+  const servers: { origin: string; server: Server }[] = []
   for (const host of ['a', 'b'] as const) {
-    servers.push(
-      await listen((req, res) => {
-        handle(host, req, res).catch((error: unknown) => res.destroy(error as Error))
-      }),
-    )
+    const server = createServer((req, res) => {
+      handle(host, req, res).catch((error: unknown) => res.destroy(error as Error))
+    })
+    await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve))
+    servers.push({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })
   }
 
   const handle = async (host: 'a' | 'b', req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (answerCors(req, res)) return
-    const body = (await readBody(req)).toString('utf8')
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks).toString('utf8')
     const url = new URL(req.url ?? '/', 'http://host')
     if (req.method === 'POST' && url.pathname === '/worlds') {
       next += 1
@@ -88,7 +90,12 @@ export async function startWorldHost(): Promise<WorldHost> {
   return {
     hosts: { a: servers[0]?.origin as string, b: servers[1]?.origin as string },
     close: async () => {
-      await Promise.all(servers.map((server) => server.close()))
+      await Promise.all(
+        servers.map(({ server }) => {
+          server.closeAllConnections()
+          return new Promise<void>((resolve) => server.close(() => resolve()))
+        }),
+      )
     },
   }
 }
@@ -155,4 +162,9 @@ function token(world: World, req: IncomingMessage, body: string, res: ServerResp
   const accessToken = `${world.id}-token-${world.issued}`
   world.valid.add(accessToken)
   answer(200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, ...(scope === null ? {} : { scope }) })
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers })
+  res.end(JSON.stringify(body))
 }
