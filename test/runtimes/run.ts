@@ -84,8 +84,9 @@ const rows = outcomes.map((o) => [o.run.name, o.version, String(o.passed), Strin
 const header = ['runtime', 'version', 'passed', 'failed', 'skipped', 'seconds', 'result']
 const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] as string).length)))
 process.stdout.write('\n::: runtime matrix\n')
-for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ')}\n`)
+for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()}\n`)
 const total = (key: 'passed' | 'failed' | 'skipped'): number => outcomes.reduce((sum, o) => sum + o[key], 0)
-const broken = outcomes.filter((o) => o.problem !== undefined).length
-process.stdout.write(`\n${total('passed')} passed, ${total('failed') + broken} failed, ${total('skipped')} skipped\n`)
-process.exitCode = total('failed') + broken > 0 ? 1 : 0
+// A run that failed without a failed test (it could not start, or reported nothing) counts as one failure.
+const failed = total('failed') + outcomes.filter((o) => o.problem !== undefined && o.failed === 0).length
+process.stdout.write(`\n${total('passed')} passed, ${failed} failed, ${total('skipped')} skipped\n`)
+process.exitCode = failed > 0 ? 1 : 0
