@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -11,6 +11,12 @@ const root = join(import.meta.dirname, '../..')
 const tools = join(root, 'tools/chromium')
 if (!existsSync(join(tools, 'node_modules/@vitest/browser-playwright'))) {
   throw new Error('vitest browser mode is not installed: run npm install --prefix tools/chromium --no-save --legacy-peer-deps')
+}
+// Browser mode must be the repository's vitest version exactly (its own packages pin it).
+const version = (dir: string): string => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
+const [vitestVersion, browserVersion] = [version(join(root, 'node_modules/vitest')), version(join(tools, 'node_modules/@vitest/browser'))]
+if (vitestVersion !== browserVersion) {
+  throw new Error(`tools/chromium has @vitest/browser ${browserVersion} for vitest ${vitestVersion}: set @vitest/browser-playwright to ${vitestVersion} in tools/chromium/package.json and reinstall`)
 }
 if (!existsSync(chromium)) throw new Error(`chromium is not installed (looked for ${chromium}): ${CHROMIUM_INSTALL}`)
 // Installed under tools/chromium (not the root install), without a vitest of its own: the
