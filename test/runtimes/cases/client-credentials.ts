@@ -43,6 +43,17 @@ export const clientCredentialsCases: readonly RuntimeCase[] = [
     },
   },
   {
+    name: 'client credentials with private_key_jwt signed by a non-extractable Web Crypto key (ES256)',
+    run: async (hosts) => {
+      const world = await openWorld(hosts)
+      const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair
+      await world.registerClientKey(await crypto.subtle.exportKey('jwk', pair.publicKey))
+      const token = await oneToken(world, { tokenEndpoint: world.tokenEndpoint, clientId: world.clientId, privateKey: pair.privateKey, alg: 'ES256' })
+      checkEqual(token, `${world.id}-token-1`, 'access token')
+      checkEqual((await world.log()).tokenRequests, [{ grantType: 'client_credentials', clientAuth: 'private_key_jwt', scope: null, status: 200 }], 'token requests')
+    },
+  },
+  {
     name: 'a refused client secret fails at once with TOKEN_ENDPOINT_ERROR, not retried',
     run: async (hosts) => {
       const world = await openWorld(hosts)

@@ -11,6 +11,8 @@ export interface World extends WorldInfo {
   readonly tokenEndpoint: string
   /** Makes every token issued so far invalid. */
   revoke(): Promise<void>
+  /** Makes `publicKey` (a JWK) the key of the client's `private_key_jwt` assertions. */
+  registerClientKey(publicKey: JsonWebKey): Promise<void>
   /** Everything the world saw so far. */
   log(): Promise<WorldLog>
   /**
@@ -37,6 +39,9 @@ export async function openWorld(hosts: RuntimeHosts): Promise<World> {
     tokenEndpoint,
     revoke: async () => {
       await json(await fetch(url('a', '/control/revoke'), { method: 'POST' }))
+    },
+    registerClientKey: async (publicKey) => {
+      await json(await fetch(url('a', '/control/client-key'), { method: 'POST', body: JSON.stringify(publicKey) }))
     },
     log: async () => json<WorldLog>(await fetch(url('a', '/control/log'))),
     manager: (options = {}) =>

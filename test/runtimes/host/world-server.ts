@@ -1,5 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { type JWK, importJWK, jwtVerify } from 'jose'
 import { answerCors } from './cors.ts'
 import type { RuntimeHosts } from './hosts.ts'
 import type { ResourceRecord, TokenRequestRecord, WorldInfo, WorldLog } from './world-log.ts'
@@ -13,6 +14,8 @@ export interface WorldHost {
 
 interface World extends WorldInfo {
   issued: number
+  /** The public key of the client's `private_key_jwt` assertions, once a case registered one. */
+  clientKey: JWK | undefined
   readonly valid: Set<string>
   readonly requests: ResourceRecord[]
   readonly tokenRequests: TokenRequestRecord[]
@@ -23,7 +26,8 @@ const CHALLENGE = 'Bearer realm="runtimes", error="invalid_token"'
 /**
  * Starts the host. Each test case asks `POST /worlds` for a world of its own (its client, tokens
  * and logs); a world's routes sit under `/w/<id>` on both origins:
- * - `POST /token`: the client credentials grant (`client_secret_basic` or `client_secret_post`),
+ * - `POST /token`: the client credentials grant (`client_secret_basic`, `client_secret_post`, or
+ *   `private_key_jwt` ES256 with the key `POST /control/client-key` registered, checked with jose),
  *   issuing `<id>-token-<n>`, valid on both origins until revoked, `expires_in` 3600;
  * - RFC 8414 metadata, whose issuer is the world's URL (so at
  *   `/.well-known/oauth-authorization-server/w/<id>`);
@@ -54,7 +58,7 @@ export async function startWorldHost(): Promise<WorldHost> {
     const url = new URL(req.url ?? '/', 'http://host')
     if (req.method === 'POST' && url.pathname === '/worlds') {
       next += 1
-      const world: World = { id: `w${next}`, clientId: `client-${next}`, clientSecret: `secret-${next}-s3cr3t`, issued: 0, valid: new Set(), requests: [], tokenRequests: [] }
+      const world: World = { id: `w${next}`, clientId: `client-${next}`, clientSecret: `secret-${next}-s3cr3t`, issued: 0, clientKey: undefined, valid: new Set(), requests: [], tokenRequests: [] }
       worlds.set(world.id, world)
       sendJson(res, 201, { id: world.id, clientId: world.clientId, clientSecret: world.clientSecret } satisfies WorldInfo)
       return
@@ -69,7 +73,12 @@ export async function startWorldHost(): Promise<WorldHost> {
     }
     const route = match[2] as string
     const origin = servers[host === 'a' ? 0 : 1]?.origin as string
-    if (route === '/token' && req.method === 'POST') return token(world, req, body, res)
+    if (route === '/token' && req.method === 'POST') return token(world, `${origin}/w/${world.id}`, req, body, res)
+    if (route === '/control/client-key' && req.method === 'POST') {
+      world.clientKey = JSON.parse(body) as JWK
+      sendJson(res, 200, {})
+      return
+    }
     if (route === '/.well-known/oauth-authorization-server') {
       const issuer = `${origin}/w/${world.id}`
       sendJson(res, 200, { issuer, token_endpoint: `${issuer}/token`, grant_types_supported: ['client_credentials'] })
@@ -130,8 +139,19 @@ function resource(host: 'a' | 'b', world: World, path: string, req: IncomingMess
   sendJson(res, 404, { error: 'no such route' })
 }
 
-/** The token endpoint: the client credentials grant, the client authenticated by its secret. */
-function token(world: World, req: IncomingMessage, body: string, res: ServerResponse): void {
+/** Whether `assertion` is the world's client's, signed with its registered key, for this issuer. */
+async function validAssertion(world: World, issuer: string, assertion: string | null): Promise<boolean> {
+  if (world.clientKey === undefined || assertion === null) return false
+  const key = await importJWK(world.clientKey, 'ES256')
+  const audience = [issuer, `${issuer}/token`]
+  return jwtVerify(assertion, key, { issuer: world.clientId, subject: world.clientId, audience }).then(
+    () => true,
+    () => false,
+  )
+}
+
+/** The token endpoint: the client credentials grant, the client authenticated by its secret or key. */
+async function token(world: World, issuer: string, req: IncomingMessage, body: string, res: ServerResponse): Promise<void> {
   const form = new URLSearchParams(body)
   const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1]
   let clientAuth = 'none'
@@ -143,6 +163,10 @@ function token(world: World, req: IncomingMessage, body: string, res: ServerResp
   } else if (form.has('client_secret')) {
     clientAuth = 'client_secret_post'
     client = [form.get('client_id'), form.get('client_secret')]
+  } else if (form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
+    clientAuth = 'private_key_jwt'
+    const valid = await validAssertion(world, issuer, form.get('client_assertion'))
+    client = valid ? [world.clientId, world.clientSecret] : [null, null]
   }
   const grantType = form.get('grant_type')
   const scope = form.get('scope')
