@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
-import { HOSTS_VARIABLE } from './host/hosts.ts'
+import { EXPECTED_RUNTIME_VARIABLE, HOSTS_VARIABLE } from './host/hosts.ts'
 import { startWorldHost } from './host/world-server.ts'
 import { type RuntimeRun, runtimeRuns } from './runtime-runs.ts'
 
@@ -34,7 +34,7 @@ async function versionOf(run: RuntimeRun): Promise<string> {
 function execute(run: RuntimeRun, hosts: string): Promise<{ code: number | null; output: string }> {
   const [program = '', ...args] = run.command
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env: { ...process.env, [HOSTS_VARIABLE]: hosts }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(program, args, { env: { ...process.env, [HOSTS_VARIABLE]: hosts, [EXPECTED_RUNTIME_VARIABLE]: run.name }, stdio: ['ignore', 'pipe', 'inherit'] })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8')

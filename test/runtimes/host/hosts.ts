@@ -12,3 +12,6 @@ export interface RuntimeHosts {
 
 /** The environment variable through which `npm run test:runtimes` hands its host to every run. */
 export const HOSTS_VARIABLE = 'TOKENWARDEN_RUNTIME_HOSTS'
+
+/** The environment variable through which `npm run test:runtimes` says which runtime a run is in. */
+export const EXPECTED_RUNTIME_VARIABLE = 'TOKENWARDEN_EXPECTED_RUNTIME'

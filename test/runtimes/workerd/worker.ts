@@ -1,9 +1,12 @@
 import { runtimeCases } from '../cases/index.ts'
+import { runtimeName } from '../cases/runtime-name.ts'
 import type { RuntimeHosts } from '../host/hosts.ts'
 
 /** What the worker answers for one case. */
 export interface CaseResult {
   readonly name: string
+  /** Where the case ran (see `runtimeName`): `workerd`. */
+  readonly runtime: string
   /** The failure, as `name: message [code]`; absent when the case passed. */
   readonly error?: string
   /** Reasons of promise rejections nobody handled while the case ran. */
@@ -35,7 +38,7 @@ export default {
   async fetch(request: Request): Promise<Response> {
     const { name, hosts } = (await request.json()) as CaseRequest
     const runtimeCase = runtimeCases.find((c) => c.name === name)
-    if (runtimeCase === undefined) return Response.json({ name, error: `no case named ${JSON.stringify(name)}`, unhandled: [] })
+    if (runtimeCase === undefined) return Response.json({ name, runtime: runtimeName(), error: `no case named ${JSON.stringify(name)}`, unhandled: [] })
     unhandled.length = 0
     let error: string | undefined
     try {
@@ -45,6 +48,6 @@ export default {
     }
     // A rejection left unhandled is reported after the microtasks that could still handle it.
     await new Promise((resolve) => setTimeout(resolve, 0))
-    return Response.json({ name, ...(error === undefined ? {} : { error }), unhandled: unhandled.splice(0) } satisfies CaseResult)
+    return Response.json({ name, runtime: runtimeName(), ...(error === undefined ? {} : { error }), unhandled: unhandled.splice(0) } satisfies CaseResult)
   },
 }

@@ -63,6 +63,7 @@ describe.each(RUNS)('$name', ({ compatibilityFlags }) => {
       const miniflare = await worker
       const response = await miniflare.dispatchFetch('http://worker/', { method: 'POST', body: JSON.stringify({ name, hosts } satisfies CaseRequest) })
       const result = (await response.json()) as CaseResult
+      if (result.runtime !== 'workerd') throw new Error(`expected to run in workerd, ran in ${result.runtime}`)
       if (result.error !== undefined) throw new Error(`in workerd: ${result.error}`)
       if (result.unhandled.length > 0) throw new Error(`unhandled rejection in workerd: ${result.unhandled.join('; ')}`)
     })
