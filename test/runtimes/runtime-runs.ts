@@ -11,7 +11,7 @@ export interface RuntimeRun {
   readonly label: string
   /** The program and its arguments. */
   readonly command: readonly string[]
-  /** The program and arguments that print the runtime's version. */
+  /** The runtime's version: the program and arguments that print it, or the version itself. */
   readonly version: () => string | readonly string[]
   /** Why the run cannot start (a tool not installed), with how to fix that; undefined when it can. */
   readonly missing: () => string | undefined
