@@ -15,6 +15,8 @@ export interface BrowserBundle {
   readonly nodeImports: readonly string[]
   /** Every warning the bundler logged. */
   readonly logs: readonly RolldownLog[]
+  /** The rendered code of each bundled module of this repository's packages, by path. */
+  readonly ownModules: ReadonlyMap<string, string>
 }
 
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)])
@@ -56,7 +58,11 @@ export async function bundleForBrowser(source: string): Promise<BrowserBundle> {
   try {
     const { output } = await bundle.generate({ format: 'iife', name: 'tw', minify: false })
     const [chunk] = output
-    return { code: chunk.code, imports: [...chunk.imports, ...chunk.dynamicImports], nodeImports, logs }
+    const ownModules = new Map<string, string>()
+    for (const [id, module] of Object.entries(chunk.modules)) {
+      if (id.startsWith(`${ROOT}packages/`) && module.code !== null) ownModules.set(id.slice(ROOT.length), module.code)
+    }
+    return { code: chunk.code, imports: [...chunk.imports, ...chunk.dynamicImports], nodeImports, logs, ownModules }
   } finally {
     await bundle.close()
   }

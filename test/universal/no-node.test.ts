@@ -1,6 +1,7 @@
 import { createContext, runInContext } from 'node:vm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type BrowserBundle, bundleForBrowser } from './browser-bundle.ts'
+import { nodeGlobalsIn } from './node-globals.ts'
 
 // The universal entries, bundled for a browser the way a page's bundler would, then run where
 // there is no Node: a fresh V8 context with a browser's globals only (no process, Buffer, require,
@@ -40,6 +41,16 @@ describe('the universal entries (@tokenwarden/core, @tokenwarden/core/adapter, @
     expect(bundle.nodeImports).toEqual([])
     expect(bundle.imports).toEqual([])
     expect(bundle.logs.filter((log) => /UNRESOLVED|MISSING/.test(log.code ?? '')).map((log) => log.message)).toEqual([])
+  })
+
+  it('read no Node global (process, Buffer, require, global, setImmediate…) except behind a guard such as globalThis.process?.', () => {
+    expect(bundle.ownModules.size).toBeGreaterThan(50)
+    const found = [...bundle.ownModules].flatMap(([path, code]) => nodeGlobalsIn(code).map((name) => `${path}: ${name}`))
+    expect(found).toEqual([])
+  })
+
+  it('the guard sees a bare Node global, and lets guarded uses through', () => {
+    expect(nodeGlobalsIn('const a = process.env.X; const b = Buffer.from("x"); const c = typeof process === "object"; const d = globalThis.process?.env; const e = { process: 1 }.process')).toEqual(['process', 'Buffer'])
   })
 
   it('the guard sees a node: import, static or dynamic, and a bare built-in name', async () => {

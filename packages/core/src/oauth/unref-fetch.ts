@@ -14,9 +14,9 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304])
 export function unrefFetch(url: string, init: RequestInit): Promise<Response> {
   const target = new URL(url)
   // Looked up at each call, so that tools which patch `http.request` (msw, nock) see the request.
-  const module = nodeBuiltin<typeof Http>(target.protocol === 'https:' ? 'node:https' : 'node:http')
-  if (module === undefined) return globalThis.fetch(url, init)
-  const send = module.request
+  const http = nodeBuiltin<typeof Http>(target.protocol === 'https:' ? 'node:https' : 'node:http')
+  if (http === undefined) return globalThis.fetch(url, init)
+  const send = http.request
   return new Promise((resolve, reject) => {
     const headers = new Headers(init.headers)
     const body = init.body === undefined || init.body === null ? undefined : String(init.body)
