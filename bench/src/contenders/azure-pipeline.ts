@@ -30,12 +30,56 @@ const loopbackHttp: PipelinePolicy = {
   },
 }
 
-/** A `TokenCredential` that gets `client_credentials` tokens from the world. */
-function worldCredential(world: WorldAddress): TokenCredential {
+/** How often the policy's token cycler tries a failed background refresh again (its `retryIntervalInMs`), ms. */
+const CYCLER_RETRY_MS = 3_000
+
+/** A {@link TokenCredential} that also says when the policy's background refresh has stopped failing. */
+interface WorldCredential extends TokenCredential {
+  /**
+   * Resolves at once when the last token request succeeded, else at the next one that does;
+   * rejects if none does within three of the cycler's retry intervals.
+   */
+  recovered(): Promise<void>
+}
+
+/**
+ * A `TokenCredential` that gets `client_credentials` tokens from the world. Why `recovered`:
+ * inside its refresh window (2 minutes before expiry) the policy's token cycler refreshes in the
+ * background without awaiting it, tries a failure again every 3 s until the token expires, and then
+ * lets the last failure reject with no handler (`refresh()` un-awaited in `createTokenCycler`, seen
+ * in 1.25.1): an unhandled rejection, which ends the process. After the IdP outage that refresh is
+ * still failing; if the world is closed before it succeeds, it fails until the token expires,
+ * and the bench died of it (`ECONNREFUSED`) in a later step. Closing the client waits for it,
+ * while the world still answers.
+ */
+function worldCredential(world: WorldAddress): WorldCredential {
+  let failing: { promise: Promise<void>; resolve(): void } | undefined
   return {
     async getToken(_scopes, options) {
-      const answer = await requestToken(world, id, options?.abortSignal as AbortSignal | undefined)
-      return { token: answer.accessToken, expiresOnTimestamp: Date.now() + answer.expiresIn * 1000, tokenType: 'Bearer' }
+      try {
+        const answer = await requestToken(world, id, options?.abortSignal as AbortSignal | undefined)
+        failing?.resolve()
+        failing = undefined
+        return { token: answer.accessToken, expiresOnTimestamp: Date.now() + answer.expiresIn * 1000, tokenType: 'Bearer' }
+      } catch (error) {
+        if (failing === undefined) {
+          let resolve = (): void => {}
+          failing = { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() }
+        }
+        throw error
+      }
+    },
+    recovered() {
+      const pending = failing
+      if (pending === undefined) return Promise.resolve()
+      return new Promise((resolve, reject) => {
+        const limitMs = 3 * CYCLER_RETRY_MS
+        const timer = setTimeout(() => reject(new Error(`${id}: its background token refresh still failed after ${limitMs} ms`)), limitMs)
+        void pending.promise.then(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
     },
   }
 }
@@ -84,7 +128,8 @@ export const azurePipeline: Contender = {
   revokeChallenge: 'cae',
   handSet: (world, headers, pools) => pipelineClient(world, pools, undefined, headers),
   async withAuth(world, _scenario, pools) {
-    const bearer = bearerTokenAuthenticationPolicy({ credential: worldCredential(world), scopes: 'https://bench/.default' })
-    return pipelineClient(world, pools, bearer, {})
+    const credential = worldCredential(world)
+    const bearer = bearerTokenAuthenticationPolicy({ credential, scopes: 'https://bench/.default' })
+    return { ...pipelineClient(world, pools, bearer, {}), close: () => credential.recovered() }
   },
 }

@@ -22,7 +22,7 @@ export interface Reply {
 /** An HTTP client, set up and ready; `send` resolves with the final response (it never throws on a status). */
 export interface Client {
   send(request: BenchRequest): Promise<Reply>
-  /** Releases what the client holds besides its pools (a registered credential); the pools are the caller's. */
+  /** Releases what the client holds besides its pools (a registered credential, a renewal running in the background); the pools are the caller's. */
   close(): Promise<void>
 }
 

@@ -56,6 +56,8 @@ export async function idpOutage(
       })
     }
   }
+  // The token endpoint answers again before the clients close: a client's close waits for renewals
+  // it left running in the background (Azure's), which must succeed before the world goes away.
   await world.configure({ unavailable: false })
   await Promise.all(clients.map((client) => client.close()))
   return { rows, checks }

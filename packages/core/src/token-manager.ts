@@ -44,6 +44,8 @@ interface Held {
 }
 
 const RECENT_TOKENS = 8
+/** The recent tokens of a manager that has had none: one frozen array for all of them. */
+const NO_TOKENS: readonly Token[] = Object.freeze([])
 /** Origins remembered for `skipped` events; beyond this many, no more events are emitted. */
 const MAX_SKIPPED_ORIGINS = 256
 const noop = (): void => {}
@@ -83,9 +85,18 @@ export class TokenManager implements AsyncDisposable {
   /** How adapters answer 401 and 403 challenges for this credential (its `challenges` option). */
   readonly challenges: ChallengeOptions
   readonly #options: ResolvedOptions
-  readonly #closing = new AbortController()
-  readonly #listeners = new Set<TokenListener>()
-  readonly #recent: Token[] = []
+  /*
+   * Made at the first need, so that an idle manager (a pool may hold 100,000) costs little: the
+   * signal that aborts at close (at the first acquisition or store call), the listeners (at the
+   * first subscriber), the counters other than `#hits` (at the first count).
+   */
+  #closing: AbortController | undefined
+  #listeners: Set<TokenListener> | undefined
+  #counts: Counters | undefined
+  /** The `hits` counter, apart from the others: the fast path counts it without making them. */
+  #hits = 0
+  /** The last tokens published, newest first ({@link RECENT_TOKENS} at most). */
+  #recent: readonly Token[] = NO_TOKENS
   /** Cool-down and rejection backoff; made at the first failure or rejection. */
   #gate: FailureGate | undefined
   /*
@@ -121,7 +132,6 @@ export class TokenManager implements AsyncDisposable {
   #renewal: Renewal | undefined
   /** What the helpers above ask of this manager; made at the first need. */
   #inner: Inside | undefined
-  readonly #stats: Counters = zeroStats()
 
   constructor(options: TokenManagerOptions) {
     this.#options = resolveOptions(options)
@@ -174,7 +184,7 @@ export class TokenManager implements AsyncDisposable {
     const now = this.#options.clock.now()
     if (now >= held.expiringAt) return undefined
     const token = held.token
-    this.#stats.hits++
+    this.#hits++
     const stale = token.refreshAt !== undefined && now >= token.refreshAt
     if (servedChannel.hasSubscribers) publishServed(this.#options, token, now, stale)
     if (stale) this.#renewal?.refreshInBackground(now)
@@ -203,7 +213,7 @@ export class TokenManager implements AsyncDisposable {
     this.#held = undefined
     this.#vacated = true
     this.#renewal?.stop()
-    this.#stats.invalidations++
+    this.#count('invalidations')
     this.#emit({ type: 'invalidated', credential: this.name, token: current })
     return true
   }
@@ -220,7 +230,7 @@ export class TokenManager implements AsyncDisposable {
    */
   reacquire(rejected: Token, options?: ReacquireOptions): Promise<Token> {
     if (this.#closed) return Promise.reject(this.#closedError())
-    this.#stats.reacquires++
+    this.#count('reacquires')
     const current = this.current()
     if (current !== undefined && current.generation > rejected.generation) return (this.#held as Held).resolved
     const delayMs = this.invalidate(rejected) ? this.#failureGate().rejected(rejected, this.#options.clock.now()) : 0
@@ -265,13 +275,14 @@ export class TokenManager implements AsyncDisposable {
 
   /** Calls `listener` on every {@link TokenEvent}; returns the function that unsubscribes it. */
   subscribe(listener: TokenListener): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
+    const listeners = (this.#listeners ??= new Set())
+    listeners.add(listener)
+    return () => listeners.delete(listener)
   }
 
   /** A snapshot of the manager's counters. */
   stats(): TokenManagerStats {
-    return { ...this.#stats }
+    return { ...(this.#counts ?? zeroStats()), hits: this.#hits }
   }
 
   /**
@@ -336,10 +347,10 @@ export class TokenManager implements AsyncDisposable {
     this.#closed = true
     this.#renewal?.stop()
     this.#link?.close()
-    this.#closing.abort(this.#closedError())
+    this.#closing?.abort(this.#closedError())
     await this.#singleFlight?.job?.promise.catch(noop)
     this.#emit({ type: 'closed', credential: this.name })
-    this.#listeners.clear()
+    this.#listeners = undefined
   }
 
   /** Same as {@link TokenManager.close}, for `await using`. */
@@ -406,13 +417,14 @@ export class TokenManager implements AsyncDisposable {
     readonly name: string
     readonly options: ResolvedOptions
     readonly closing: AbortSignal
-    readonly recent: readonly Token[]
     constructor(manager: TokenManager) {
       this.#m = manager
       this.name = manager.name
       this.options = manager.#options
-      this.closing = manager.#closing.signal
-      this.recent = manager.#recent
+      this.closing = manager.#closingSignal()
+    }
+    get recent(): readonly Token[] {
+      return this.#m.#recent
     }
     get link(): StoreLink | undefined {
       return this.#m.#link
@@ -447,8 +459,8 @@ export class TokenManager implements AsyncDisposable {
     detach(job: Job): void {
       this.#m.#singleFlight?.detach(job)
     }
-    count(counter: keyof Counters): void {
-      this.#m.#stats[counter]++
+    count(counter: Exclude<keyof Counters, 'hits'>): void {
+      this.#m.#count(counter)
     }
     emit(event: TokenEvent): void {
       this.#m.#emit(event)
@@ -459,7 +471,7 @@ export class TokenManager implements AsyncDisposable {
     refreshIfIdle(now: number): Promise<Token> | undefined {
       const m = this.#m
       if (m.#singleFlight?.job !== undefined || m.#gate?.blocked(now) !== undefined) return undefined
-      m.#stats.proactiveRefreshes++
+      m.#count('proactiveRefreshes')
       return m.#flight().start('proactive', undefined, 0)
     }
     blocked(now: number): TokenError | undefined {
@@ -484,9 +496,8 @@ export class TokenManager implements AsyncDisposable {
     this.#last = token
     this.#vacated = false
     this.#gate?.succeeded()
-    this.#recent.unshift(token)
-    if (this.#recent.length > RECENT_TOKENS) this.#recent.pop()
-    this.#stats.acquisitions++
+    this.#recent = [token, ...this.#recent.slice(0, RECENT_TOKENS - 1)]
+    this.#count('acquisitions')
     this.#renewal ??= new Renewal(this.#inside())
     this.#renewal.renewAt(token.refreshAt)
     this.#emit({ type: 'updated', credential: this.name, token, reason })
@@ -501,6 +512,20 @@ export class TokenManager implements AsyncDisposable {
 
   #emit(event: TokenEvent): void {
     publishEvent(event, this.#options.pool)
-    deliver(this.#listeners, event, this.name)
+    if (this.#listeners !== undefined) deliver(this.#listeners, event, this.name)
+  }
+
+  #count(counter: Exclude<keyof Counters, 'hits'>): void {
+    const counts = (this.#counts ??= zeroStats())
+    counts[counter]++
+  }
+
+  /** The signal that aborts when the manager closes (already aborted once it is closed). */
+  #closingSignal(): AbortSignal {
+    if (this.#closing === undefined) {
+      this.#closing = new AbortController()
+      if (this.#closed) this.#closing.abort(this.#closedError())
+    }
+    return this.#closing.signal
   }
 }

@@ -228,6 +228,25 @@ describe('events and stats', () => {
     await m.reacquire(t1)
     expect(m.stats()).toMatchObject({ acquisitions: 2, attempts: 2, failures: 0, hits: 2, reacquires: 1, invalidations: 1 })
   })
+
+  it('counts nothing before its first use, with every counter present', () => {
+    const m = manager({ source: countingSource(), clock: new ManualClock(), prefetch: 'lazy' })
+    const names = 'acquisitions attempts failures hits waits reacquires proactiveRefreshes invalidations storeFailures adopted leasesWon leasesWaited'
+    expect(m.stats()).toEqual(Object.fromEntries(names.split(' ').map((name) => [name, 0])))
+  })
+})
+
+describe('recognize', () => {
+  it('knows the Authorization of its last 8 tokens, newest included, and none before its first token', async () => {
+    const m = manager({ source: countingSource(), clock: new ManualClock(), prefetch: 'lazy' })
+    expect(m.recognize('Bearer token-1')).toBeUndefined()
+    for (let i = 0; i < 10; i++) await m.refresh()
+    expect(m.recognize('Bearer token-1')).toBeUndefined()
+    expect(m.recognize('Bearer token-2')).toBeUndefined()
+    expect(m.recognize('Bearer token-3')?.accessToken).toBe('token-3')
+    expect(m.recognize('Bearer token-10')?.generation).toBe(m.peek()?.generation)
+    expect(m.recognize('Bearer someone-else')).toBeUndefined()
+  })
 })
 
 describe('options', () => {

@@ -1,3 +1,4 @@
+import { Agent } from 'node:http'
 import { authInterceptor } from '@tokenwarden/axios'
 import axios, { type AxiosRequestConfig } from 'axios'
 import type { ClientDriver, TestBody, TestClient, TestRequest, TestResponse } from './types.ts'
@@ -19,8 +20,9 @@ function toTestResponse(status: number, headers: object, body: ArrayBuffer | Buf
 /** axios with the interceptor installed as the README shows; every status resolves. */
 export const axiosDriver: ClientDriver = {
   name: 'axios',
-  create(credential, options): TestClient {
-    const client = axios.create({ validateStatus: () => true, responseType: 'arraybuffer' })
+  create(credential, options, { connections } = {}): TestClient {
+    const httpAgent = connections === undefined ? undefined : new Agent({ keepAlive: true, maxSockets: connections })
+    const client = axios.create({ validateStatus: () => true, responseType: 'arraybuffer', httpAgent })
     client.interceptors.request.use(authInterceptor(credential, options))
     return {
       async request(request: TestRequest): Promise<TestResponse> {
@@ -35,7 +37,9 @@ export const axiosDriver: ClientDriver = {
         const response = await client.request<ArrayBuffer>(config)
         return toTestResponse(response.status, response.headers, response.data)
       },
-      async close(): Promise<void> {},
+      async close(): Promise<void> {
+        httpAgent?.destroy()
+      },
     }
   },
 }

@@ -1,3 +1,4 @@
+import { Agent } from 'node:http'
 import { authHooks } from '@tokenwarden/got'
 import got, { type OptionsInit, type OptionsOfBufferResponseBody } from 'got'
 import type { ClientDriver, TestBody, TestClient, TestRequest, TestResponse } from './types.ts'
@@ -22,8 +23,13 @@ function bodyOptions(body: TestBody | undefined): Pick<OptionsInit, 'json' | 'bo
 /** got extended with the hooks as the README shows; every status resolves, got's own retries off. */
 export const gotDriver: ClientDriver = {
   name: 'got',
-  create(credential, options): TestClient {
-    const client = got.extend(authHooks(credential, options), { throwHttpErrors: false, retry: { limit: 0 } })
+  create(credential, options, { connections } = {}): TestClient {
+    const http = connections === undefined ? undefined : new Agent({ keepAlive: true, maxSockets: connections })
+    const client = got.extend(authHooks(credential, options), {
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      ...(http === undefined ? {} : { agent: { http } }),
+    })
     return {
       async request(request: TestRequest): Promise<TestResponse> {
         const body = bodyOptions(request.body)
@@ -42,7 +48,9 @@ export const gotDriver: ClientDriver = {
         }
         return { status: response.statusCode, headers, body: Buffer.from(response.body).toString('utf8') }
       },
-      async close(): Promise<void> {},
+      async close(): Promise<void> {
+        http?.destroy()
+      },
     }
   },
 }

@@ -37,6 +37,18 @@ export interface TestClient {
   close(): Promise<void>
 }
 
+/** How the client itself is set up, for a test that needs more than the client's defaults. */
+export interface ClientOptions {
+  /**
+   * Caps the client's connections per origin, as its users cap them to send thousands of requests at
+   * once: undici `new Agent({ connections })`; fetch the same Agent as `dispatcher` (wrapped in
+   * `Dispatcher1Wrapper` for Node's bundled fetch); axios and got a keep-alive
+   * `http.Agent({ keepAlive: true, maxSockets })`. By default each client keeps its own defaults (a
+   * connection per concurrent request).
+   */
+  readonly connections?: number
+}
+
 /**
  * One adapter under test. `create` installs the adapter exactly as its README shows (for example
  * `new Agent().compose(authInterceptor(credential, options))`), following redirects the way the
@@ -44,5 +56,5 @@ export interface TestClient {
  */
 export interface ClientDriver {
   readonly name: 'undici' | 'fetch' | 'axios' | 'got'
-  create(credential: Credential, options?: RequestAuthOptions): TestClient | Promise<TestClient>
+  create(credential: Credential, options?: RequestAuthOptions, client?: ClientOptions): TestClient | Promise<TestClient>
 }

@@ -38,8 +38,9 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
 /** An undici Agent composed as the README shows: the interceptor inside the redirect interceptor. */
 export const undiciDriver: ClientDriver = {
   name: 'undici',
-  create(credential, options): TestClient {
-    const dispatcher = new Agent().compose(authInterceptor(credential, options), interceptors.redirect({ maxRedirections: 5 }))
+  create(credential, options, client = {}): TestClient {
+    const agent = client.connections === undefined ? new Agent() : new Agent({ connections: client.connections })
+    const dispatcher = agent.compose(authInterceptor(credential, options), interceptors.redirect({ maxRedirections: 5 }))
     return {
       async request(request: TestRequest): Promise<TestResponse> {
         const { body, contentType } = encode(request.body)

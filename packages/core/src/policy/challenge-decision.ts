@@ -127,9 +127,12 @@ function askUser(status: number, challenge: Challenge, context: ChallengeContext
   }
 }
 
+/** The options of a credential given none: one frozen object for every manager. */
+const NO_CHALLENGE_OPTIONS: ChallengeOptions = Object.freeze({})
+
 /** Checks a `challenges` option (of a credential, or of an adapter); a bad one throws a coded `TypeError` naming it. */
 export function checkChallenges(options: unknown, name: string): ChallengeOptions {
-  if (options === undefined) return {}
+  if (options === undefined) return NO_CHALLENGE_OPTIONS
   if (typeof options !== 'object' || options === null) throw invalidOption(name, 'an object')
   const { upgradeScopes, onChallenge } = options as ChallengeOptions
   if (upgradeScopes !== undefined && typeof upgradeScopes !== 'boolean') throw invalidOption(`${name}.upgradeScopes`, 'a boolean')
