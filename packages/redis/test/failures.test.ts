@@ -4,6 +4,7 @@ import { type OwnRedis, type TestClient, connectResilient, startOwnRedis, testPr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisStore, type RedisStoreEvent, redisStore } from '../src/index.ts'
 import { request, tokenRecord } from './support/store-inputs.ts'
+import { timed } from './support/timed.ts'
 
 // Rules: these tests hang, kill and restart a redis-server of their own, never the shared one.
 let redis: OwnRedis
@@ -24,15 +25,6 @@ async function newStore(options: Partial<Parameters<typeof redisStore>[0]> = {})
 const newKey = (): string => `cred-${++keyCount}`
 
 /** Settles `promise` and tells how long it took and how it ended. */
-async function timed(promise: Promise<unknown>): Promise<{ ms: number; error: unknown }> {
-  const started = performance.now()
-  try {
-    await promise
-    return { ms: performance.now() - started, error: undefined }
-  } catch (error) {
-    return { ms: performance.now() - started, error }
-  }
-}
 
 beforeAll(async () => {
   redis = await startOwnRedis()
@@ -54,10 +46,10 @@ describe('a hung Redis', () => {
     redis.hang()
     try {
       const calls = [
-        fleet[0]!.get(key),
-        fleet[1]!.set(key, tokenRecord('while-hung')),
-        fleet[2]!.coordinate(key, request(async () => tokenRecord('while-hung'))),
-        fleet[3]!.invalidateIfSame(key, tokenRecord('while-hung')),
+        () => fleet[0]!.get(key),
+        () => fleet[1]!.set(key, tokenRecord('while-hung')),
+        () => fleet[2]!.coordinate(key, request(async () => tokenRecord('while-hung'))),
+        () => fleet[3]!.invalidateIfSame(key, tokenRecord('while-hung')),
       ]
       const results = await Promise.all(calls.map(timed))
       for (const { ms, error } of results) {
@@ -65,7 +57,7 @@ describe('a hung Redis', () => {
         expect(ms).toBeGreaterThanOrEqual(95)
         expect(ms).toBeLessThan(1000)
       }
-      const fast = await timed(fleet[0]!.get(key))
+      const fast = await timed(() => fleet[0]!.get(key))
       expect(fast.error).toMatchObject({ code: 'TOKEN_STORE_UNAVAILABLE' })
       expect(fast.ms).toBeLessThan(50)
     } finally {
@@ -136,7 +128,7 @@ describe('a stopped Redis', () => {
     await peer.set(key, tokenRecord('before'))
     await eventually(() => seen.length === 1)
     await redis.stop()
-    const down = await timed(peer.coordinate(key, request(async () => tokenRecord('while-down'), { usable: () => false })))
+    const down = await timed(() => peer.coordinate(key, request(async () => tokenRecord('while-down'), { usable: () => false })))
     expect(down.error).toMatchObject({ code: 'TOKEN_STORE_UNAVAILABLE' })
     expect(down.ms).toBeLessThan(1000)
     await redis.start()

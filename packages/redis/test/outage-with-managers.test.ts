@@ -10,6 +10,7 @@ import {
 } from '@tokenwarden/test-utils/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisClientLike, type RedisStore, breakerDefaults, redisStore } from '../src/index.ts'
+import { timed } from './support/timed.ts'
 
 // Rules: these tests stop, hang and restart a redis-server of their own, never the shared one.
 // The stores' clock is the system clock plus an offset the tests move forward to end the breaker's
@@ -66,15 +67,6 @@ async function fleet(n: number, name: string, expiresIn = 3600): Promise<{ membe
 }
 
 /** Settles `promise`; tells how long it took and how it ended. */
-async function timed(promise: Promise<unknown>): Promise<{ ms: number; error: unknown }> {
-  const started = performance.now()
-  try {
-    await promise
-    return { ms: performance.now() - started, error: undefined }
-  } catch (error) {
-    return { ms: performance.now() - started, error }
-  }
-}
 
 /**
  * While Redis fails: each member, at once, 20 `getToken`, then 20 `refresh`, then 20 `reacquire`
@@ -91,7 +83,7 @@ async function workThroughOutage(members: readonly Member[], calls: () => number
   for (const [phase, call] of phases) {
     const before = calls()
     const held = members.map((m) => m.manager.peek())
-    outcomes.push(...(await Promise.all(members.flatMap((m) => Array.from({ length: 20 }, () => timed(call(m)))))))
+    outcomes.push(...(await Promise.all(members.flatMap((m) => Array.from({ length: 20 }, () => timed(() => call(m)))))))
     sourceCalls[phase] = calls() - before
     if (phase !== 'getToken') members.forEach((m, i) => expect(m.manager.peek()).not.toBe(held[i]))
   }
