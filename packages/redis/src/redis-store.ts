@@ -10,6 +10,7 @@ import {
   diagnosticsChannels,
 } from '@tokenwarden/core'
 import { abortable, invalidOption } from '@tokenwarden/core/adapter'
+import { eventsChannel } from './channel-message.ts'
 import { CircuitBreaker } from './circuit-breaker.ts'
 import { type StoreKeyNames, keyNames } from './keys.ts'
 import { ACQUIRE, COMMIT, INVALIDATE_IF_SAME, RELEASE, RENEW, SET, type Script, runScript } from './lease-scripts.ts'
@@ -61,6 +62,8 @@ type Acquired =
 export class RedisStore implements CoordinatingStore {
   readonly #client: RedisClientLike
   readonly #prefix: string
+  /** The store's one pub/sub channel, `<prefix>events`: messages of every store key, each naming its key. */
+  readonly #channel: string
   readonly #leaseMs: number
   /** The longest single wait for a holder: the larger of 1 s and 4 deadlines. */
   readonly #maxWaitMs: number
@@ -86,6 +89,7 @@ export class RedisStore implements CoordinatingStore {
     const resolved = resolveStoreOptions(options)
     this.#client = resolved.client
     this.#prefix = resolved.keyPrefix
+    this.#channel = eventsChannel(resolved.keyPrefix)
     this.#leaseMs = resolved.leaseMs
     this.#maxWaitMs = Math.max(MIN_MAX_WAIT_MS, 4 * resolved.timeoutMs)
     this.#clock = resolved.clock
@@ -93,7 +97,7 @@ export class RedisStore implements CoordinatingStore {
     this.#codec = new RecordCodec(resolved.encryption)
     this.#breaker = new CircuitBreaker((open) => this.#emit({ type: open ? 'unavailable' : 'recovered' }))
     this.#guard = new RedisGuard(resolved.timeoutMs, this.#clock, this.#breaker)
-    this.#subscriptions = new Subscriptions(this.#client, this.#guard, this.#clock)
+    this.#subscriptions = new Subscriptions(this.#client, this.#guard, this.#clock, this.#channel)
   }
 
   /** The record under `key`; `undefined` when there is none or it cannot be read (wrong key). */
@@ -109,7 +113,7 @@ export class RedisStore implements CoordinatingStore {
     const names = this.#names(key)
     const fingerprint = this.#codec.fingerprint(record.accessToken)
     const rec = this.#codec.encode(names.token, record)
-    await this.#script('SET', SET, names, [rec, fingerprint, this.#ttl(record), names.channel, this.#origin])
+    await this.#script('SET', SET, names, [rec, fingerprint, this.#ttl(record), this.#channel, this.#origin, key])
   }
 
   /** Removes the record under `key`, if any. */
@@ -130,7 +134,7 @@ export class RedisStore implements CoordinatingStore {
       for (;;) {
         if (signal.aborted) throw reason()
         const heard = wait?.lease.heard ?? 0
-        const answer = await this.#acquireOrWait(names, skip)
+        const answer = await this.#acquireOrWait(key, names, skip)
         if (answer.kind === 'record') {
           const record = this.#decode(key, names, answer.rec, answer.fence)
           if (record !== undefined && request.usable(record)) {
@@ -146,7 +150,7 @@ export class RedisStore implements CoordinatingStore {
         } else if (wait === undefined) {
           // Simple rules: listen before the try that decides to wait, so no publish slips between.
           const lease = new LeaseWait(this.#clock)
-          const listening = this.#subscriptions.listen(names.channel, lease.onMessage, false)
+          const listening = this.#subscriptions.listen(key, lease.onMessage, false)
           wait = { lease, stop: () => listening.stop() }
           await listening.ready()
         } else {
@@ -174,16 +178,17 @@ export class RedisStore implements CoordinatingStore {
   async invalidateIfSame(key: string, record: TokenRecord): Promise<boolean> {
     const names = this.#names(key)
     const fingerprints = this.#codec.fingerprints(record.accessToken)
-    const reply = await this.#script('INVALIDATE', INVALIDATE_IF_SAME, names, [names.channel, this.#origin, ...fingerprints])
+    const reply = await this.#script('INVALIDATE', INVALIDATE_IF_SAME, names, [this.#channel, this.#origin, key, ...fingerprints])
     return Number(reply) === 1
   }
 
   /**
    * Calls `listener` with each record another process (or another store) stores under `key`, read
-   * after its message; returns the function that stops it. Subscribes lazily, one subscription per
-   * key shared by its listeners, and again after a failure; after a reconnect it reads the record
-   * once (messages sent meanwhile are lost), which may then be one this store wrote. A closed
-   * store calls no listener.
+   * after its message; returns the function that stops it. Sends no command of its own: the store
+   * keeps one subscription, to its channel, for every key and listener (subscribed with the first,
+   * again after a failure, ended with the last), and hands each message to its key's listeners.
+   * After a reconnect it reads the record once (messages sent meanwhile are lost), which may then
+   * be one this store wrote. A closed store calls no listener.
    */
   watch(key: string, listener: (record: TokenRecord) => void): () => void {
     const names = this.#names(key, false)
@@ -218,7 +223,7 @@ export class RedisStore implements CoordinatingStore {
       const [kind, fence, fingerprint, origin] = message.split('|')
       if (kind === 'new' && origin !== this.#origin && `${fence}|${fingerprint}` !== delivered) read()
     }
-    const listening = this.#subscriptions.listen(names.channel, onMessage, true, read)
+    const listening = this.#subscriptions.listen(key, onMessage, true, read)
     const stop = (): void => {
       stopped = true
       this.#clock.clearTimeout(retry)
@@ -258,11 +263,11 @@ export class RedisStore implements CoordinatingStore {
     return this.#guard.run(what, () => runScript(this.#client, script, [names.token, names.lease, names.fence], args), onLate)
   }
 
-  async #acquireOrWait(names: StoreKeyNames, skip: string): Promise<Acquired> {
+  async #acquireOrWait(key: string, names: StoreKeyNames, skip: string): Promise<Acquired> {
     // Simple rules: a lease granted after the deadline belongs to nobody: release it at once.
     const releaseLate = (reply: unknown): void => {
       const answer = parseAcquired(reply)
-      if (answer?.kind === 'lease') void this.#release(names, String(answer.fence))
+      if (answer?.kind === 'lease') void this.#release(key, names, String(answer.fence))
     }
     const reply = await this.#script('ACQUIRE', ACQUIRE, names, [String(this.#leaseMs), skip], releaseLate)
     const answer = parseAcquired(reply)
@@ -297,13 +302,14 @@ export class RedisStore implements CoordinatingStore {
       rec = this.#codec.encode(names.token, record)
     } catch (error) {
       renewal.stop()
-      await this.#release(names, fenceText)
+      await this.#release(key, names, fenceText)
       throw signal.aborted ? reason() : error
     }
     renewal.stop()
     let reply: unknown
     try {
-      reply = await this.#script('COMMIT', COMMIT, names, [fenceText, rec, fingerprint, this.#ttl(record), names.channel, this.#origin])
+      const args = [fenceText, rec, fingerprint, this.#ttl(record), this.#channel, this.#origin, key]
+      reply = await this.#script('COMMIT', COMMIT, names, args)
     } catch (error) {
       this.#emit({ type: 'commit-failed', key })
       throw error
@@ -342,8 +348,8 @@ export class RedisStore implements CoordinatingStore {
   }
 
   /** Drops the lease if it is still `fence`'s and wakes the waiters; never rejects. */
-  #release(names: StoreKeyNames, fence: string): Promise<void> {
-    return this.#guard.cleanUp(() => runScript(this.#client, RELEASE, [names.token, names.lease, names.fence], [fence, names.channel]))
+  #release(key: string, names: StoreKeyNames, fence: string): Promise<void> {
+    return this.#guard.cleanUp(() => runScript(this.#client, RELEASE, [names.token, names.lease, names.fence], [fence, this.#channel, key]))
   }
 
   /** The record `rec` stored under `names` with `fence`; reports an unreadable one once. */

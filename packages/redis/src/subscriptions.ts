@@ -1,26 +1,26 @@
 import type { Clock, TimerHandle } from '@tokenwarden/core'
+import { messageKey } from './channel-message.ts'
 import type { RedisClientLike, RedisSubscriberLike } from './redis-client.ts'
 import type { RedisGuard } from './redis-guard.ts'
 
-/** One listener's hold on a channel. */
+/** One listener's hold on the messages of a store key. */
 export interface Listening {
-  /** Resolves once Redis confirmed the channel's subscription (under the store's deadline). */
+  /** Resolves once Redis confirmed the store's subscription (under the store's deadline). */
   ready(): Promise<void>
-  /** Removes the listener; the channel is unsubscribed when it was the last. */
+  /** Removes the listener; the store's channel is unsubscribed when it was the last of every key. */
   stop(): void
 }
 
-interface Channel {
-  readonly listeners: Set<(message: string) => void>
-  /** The one function node-redis calls for this channel; it fans out to `listeners`. */
+type Listener = (message: string) => void
+
+/** One SUBSCRIBE of the channel, from the first listener to the last. */
+interface Subscription {
+  /** The one function node-redis calls for the channel; it routes each message to its key's listeners. */
   readonly dispatch: (message: string) => void
-  /** The subscription, once asked for; cleared when it failed, so the next `ready` asks again. */
+  /** The SUBSCRIBE, once asked for; cleared when it failed, so the next attempt asks again. */
   subscribed: Promise<void> | undefined
-  /** Listeners that need no `ready` (watchers) are subscribed again by this timer after a failure. */
-  retry: TimerHandle | undefined
-  persistent: number
-  /** Called after the connection came back: messages sent while it was down are lost. */
-  readonly onReconnect: Set<() => void>
+  /** Whether Redis confirmed it: then a `ready` sends nothing. */
+  confirmed: boolean
 }
 
 const noop = (): void => {}
@@ -28,135 +28,176 @@ const RETRY_IN_MS = 1000
 
 /**
  * The store's pub/sub: one connection (a `duplicate()` of the user's client, created on first use
- * and the only one the store closes), one Redis subscription per channel shared by its listeners.
- * Simple rules:
- * - a channel is subscribed when its first listener arrives and unsubscribed when its last leaves;
- * - every subscription goes through the store's guard (deadline, breaker);
- * - a persistent listener (a watcher) whose subscription failed is subscribed again every second
- *   or so until it works or leaves; node-redis itself resubscribes after a reconnect;
+ * and the only one the store closes) and one subscription, to the store's channel, whatever the
+ * number of store keys listened to. Each message names its store key; it reaches the listeners of
+ * that key only. Simple rules:
+ * - the channel is subscribed when the first listener (of any key) arrives and unsubscribed when
+ *   the last leaves; a key's listeners are a function, or a `Set` once it has several;
+ * - the subscription goes through the store's guard (deadline, breaker), one attempt at a time for
+ *   watchers; a `ready` once it is confirmed sends nothing;
+ * - while a persistent listener (a watcher) is left and the subscription failed, it is asked for
+ *   again every second or so; node-redis itself resubscribes after a reconnect;
  * - a listener that throws does not stop the others;
  * - pub/sub is at-most-once: messages published while the connection was down are lost, so after
- *   a reconnect each channel's `onReconnect` callbacks run (a watcher reads the record again).
+ *   a reconnect every `onReconnect` callback runs (a watcher reads its record again).
  */
 export class Subscriptions {
   readonly #client: RedisClientLike
   readonly #guard: RedisGuard
   readonly #clock: Clock
-  readonly #channels = new Map<string, Channel>()
+  readonly #channel: string
+  /** Store key → its listeners. */
+  readonly #routes = new Map<string, Listener | Set<Listener>>()
+  readonly #onReconnect = new Set<() => void>()
+  #persistent = 0
+  #current: Subscription | undefined
+  /** Whether a watchers' attempt is in flight, or its retry pending. */
+  #attempting = false
+  #retry: TimerHandle | undefined
   #subscriber: { readonly client: RedisSubscriberLike; readonly ready: Promise<unknown> } | undefined
   #closed = false
 
-  constructor(client: RedisClientLike, guard: RedisGuard, clock: Clock) {
+  constructor(client: RedisClientLike, guard: RedisGuard, clock: Clock, channel: string) {
     this.#client = client
     this.#guard = guard
     this.#clock = clock
+    this.#channel = channel
   }
 
   /**
-   * Calls `listener` with each message on `channel`. A `persistent` listener is subscribed (and
-   * retried) at once, and its `onReconnect` runs after each reconnect.
+   * Calls `listener` with each message about store key `key`. A `persistent` listener makes the
+   * store subscribe (and retry) at once, and its `onReconnect` runs after each reconnect.
    */
-  listen(name: string, listener: (message: string) => void, persistent: boolean, onReconnect?: () => void): Listening {
-    const channel = this.#channel(name)
-    channel.listeners.add(listener)
-    if (onReconnect !== undefined) channel.onReconnect.add(onReconnect)
+  listen(key: string, listener: Listener, persistent: boolean, onReconnect?: () => void): Listening {
+    this.#add(key, listener)
+    const subscription = this.#subscription()
+    if (onReconnect !== undefined) this.#onReconnect.add(onReconnect)
     if (persistent) {
-      channel.persistent++
-      this.#keepSubscribed(name, channel)
+      this.#persistent++
+      this.#keepSubscribed()
     }
     let stopped = false
     return {
-      ready: () => this.#guard.run('SUBSCRIBE', () => this.#subscribe(name, channel)),
+      ready: () => (subscription.confirmed ? Promise.resolve() : this.#guard.run('SUBSCRIBE', () => this.#subscribe(subscription))),
       stop: () => {
         if (stopped) return
         stopped = true
-        if (persistent) channel.persistent--
-        channel.listeners.delete(listener)
-        if (onReconnect !== undefined) channel.onReconnect.delete(onReconnect)
-        if (channel.listeners.size === 0) this.#drop(name, channel)
+        if (persistent) this.#persistent--
+        if (onReconnect !== undefined) this.#onReconnect.delete(onReconnect)
+        this.#remove(key, listener)
+        if (this.#routes.size === 0) this.#drop()
       },
     }
   }
 
-  /** Ends every subscription and the connection. */
+  /** Ends the subscription and the connection. */
   close(): void {
     this.#closed = true
-    for (const [name, channel] of this.#channels) this.#drop(name, channel)
+    this.#routes.clear()
+    this.#onReconnect.clear()
+    this.#drop()
     const subscriber = this.#subscriber
     this.#subscriber = undefined
     if (subscriber !== undefined) destroy(subscriber.client)
   }
 
-  #channel(name: string): Channel {
-    let channel = this.#channels.get(name)
-    if (channel === undefined) {
-      const listeners = new Set<(message: string) => void>()
-      channel = {
-        listeners,
-        dispatch: (message) => {
-          for (const listener of [...listeners]) {
-            try {
-              listener(String(message))
-            } catch {
-              // Simple rules: a listener's failure is its own; the others still hear the message.
-            }
-          }
-        },
-        subscribed: undefined,
-        retry: undefined,
-        persistent: 0,
-        onReconnect: new Set(),
-      }
-      this.#channels.set(name, channel)
-    }
-    return channel
+  #add(key: string, listener: Listener): void {
+    const listeners = this.#routes.get(key)
+    if (listeners === undefined) this.#routes.set(key, listener)
+    else if (typeof listeners === 'function') this.#routes.set(key, new Set([listeners, listener]))
+    else listeners.add(listener)
   }
 
-  #subscribe(name: string, channel: Channel): Promise<void> {
-    if (channel.subscribed !== undefined) return channel.subscribed
+  #remove(key: string, listener: Listener): void {
+    const listeners = this.#routes.get(key)
+    if (listeners === listener) this.#routes.delete(key)
+    else if (typeof listeners === 'object') {
+      listeners.delete(listener)
+      if (listeners.size === 1) this.#routes.set(key, listeners.values().next().value as Listener)
+    }
+  }
+
+  /** Hands `message` to the listeners of the store key it names, and to no other. */
+  #route(message: string): void {
+    const key = messageKey(message)
+    const listeners = key === undefined ? undefined : this.#routes.get(key)
+    if (listeners === undefined) return
+    if (typeof listeners === 'function') return call(listeners, message)
+    for (const listener of [...listeners]) call(listener, message)
+  }
+
+  #subscription(): Subscription {
+    if (this.#current !== undefined) return this.#current
+    const subscription: Subscription = {
+      dispatch: (message) => this.#route(String(message)),
+      subscribed: undefined,
+      confirmed: false,
+    }
+    this.#current = subscription
+    return subscription
+  }
+
+  #subscribe(subscription: Subscription): Promise<void> {
+    if (subscription.subscribed !== undefined) return subscription.subscribed
     const subscribed = (async () => {
       const subscriber = this.#connected()
       await subscriber.ready
-      await subscriber.client.subscribe(name, channel.dispatch)
+      await subscriber.client.subscribe(this.#channel, subscription.dispatch)
     })()
-    channel.subscribed = subscribed
-    subscribed.catch(() => {
-      if (channel.subscribed === subscribed) channel.subscribed = undefined
-    })
+    subscription.subscribed = subscribed
+    subscribed.then(
+      () => {
+        if (subscription.subscribed === subscribed) subscription.confirmed = true
+      },
+      () => {
+        if (subscription.subscribed === subscribed) subscription.subscribed = undefined
+      },
+    )
     return subscribed
   }
 
-  #keepSubscribed(name: string, channel: Channel): void {
-    if (this.#closed || channel.retry !== undefined || this.#channels.get(name) !== channel) return
-    this.#guard.run('SUBSCRIBE', () => this.#subscribe(name, channel)).catch(() => {
-      if (this.#closed || channel.persistent === 0 || channel.retry !== undefined) return
-      channel.retry = this.#clock.setTimeout(
-        () => {
-          channel.retry = undefined
-          if (channel.persistent > 0) this.#keepSubscribed(name, channel)
-        },
-        RETRY_IN_MS / 2 + Math.random() * RETRY_IN_MS,
-      )
-    })
+  #keepSubscribed(): void {
+    const subscription = this.#current
+    if (this.#closed || this.#attempting || subscription === undefined || subscription.confirmed) return
+    this.#attempting = true
+    this.#guard.run('SUBSCRIBE', () => this.#subscribe(subscription)).then(
+      () => {
+        this.#attempting = false
+      },
+      () => {
+        if (this.#closed || this.#persistent === 0 || this.#current !== subscription) {
+          this.#attempting = false
+          return
+        }
+        this.#retry = this.#clock.setTimeout(
+          () => {
+            this.#retry = undefined
+            this.#attempting = false
+            if (this.#persistent > 0) this.#keepSubscribed()
+          },
+          RETRY_IN_MS / 2 + Math.random() * RETRY_IN_MS,
+        )
+      },
+    )
   }
 
-  #drop(name: string, channel: Channel): void {
-    if (this.#channels.get(name) === channel) this.#channels.delete(name)
-    if (channel.retry !== undefined) this.#clock.clearTimeout(channel.retry)
-    channel.retry = undefined
+  #drop(): void {
+    const subscription = this.#current
+    this.#current = undefined
+    if (this.#retry !== undefined) this.#clock.clearTimeout(this.#retry)
+    this.#retry = undefined
+    this.#attempting = false
     const subscriber = this.#subscriber
-    if (channel.subscribed === undefined || subscriber === undefined || this.#closed) return
-    channel.subscribed.then(() => subscriber.client.unsubscribe(name, channel.dispatch)).catch(noop)
+    if (subscription?.subscribed === undefined || subscriber === undefined || this.#closed) return
+    subscription.subscribed.then(() => subscriber.client.unsubscribe(this.#channel, subscription.dispatch)).catch(noop)
   }
 
   #reconnected(): void {
-    for (const channel of this.#channels.values()) {
-      for (const callback of [...channel.onReconnect]) {
-        try {
-          callback()
-        } catch {
-          // Simple rules: as for listeners, one callback's failure is its own.
-        }
+    for (const callback of [...this.#onReconnect]) {
+      try {
+        callback()
+      } catch {
+        // Simple rules: as for listeners, one callback's failure is its own.
       }
     }
   }
@@ -178,6 +219,14 @@ export class Subscriptions {
     })
     this.#subscriber = subscriber
     return subscriber
+  }
+}
+
+function call(listener: Listener, message: string): void {
+  try {
+    listener(message)
+  } catch {
+    // Simple rules: a listener's failure is its own; the others still hear the message.
   }
 }
 
