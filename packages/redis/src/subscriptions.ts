@@ -3,15 +3,18 @@ import { messageKey } from './channel-message.ts'
 import type { RedisClientLike, RedisSubscriberLike } from './redis-client.ts'
 import type { RedisGuard } from './redis-guard.ts'
 
-/** One listener's hold on the messages of a store key. */
-export interface Listening {
-  /** Resolves once Redis confirmed the store's subscription (under the store's deadline). */
-  ready(): Promise<void>
-  /** Removes the listener; the store's channel is unsubscribed when it was the last of every key. */
-  stop(): void
+/** What listens to the messages of a store key: a waiter, or a watcher. */
+export interface KeyListener {
+  /** A message about the key. */
+  hear(message: string): void
+  /**
+   * The connection came back after a loss: messages sent meanwhile are lost. A listener with this
+   * method is a watcher, kept subscribed while it listens.
+   */
+  reconnected?(): void
+  /** The store closed: the listener hears nothing more. */
+  closed?(): void
 }
-
-type Listener = (message: string) => void
 
 /** One SUBSCRIBE of the channel, from the first listener to the last. */
 interface Subscription {
@@ -32,14 +35,14 @@ const RETRY_IN_MS = 1000
  * number of store keys listened to. Each message names its store key; it reaches the listeners of
  * that key only. Simple rules:
  * - the channel is subscribed when the first listener (of any key) arrives and unsubscribed when
- *   the last leaves; a key's listeners are a function, or a `Set` once it has several;
+ *   the last leaves; a key holds its one listener, or a `Set` once it has several;
  * - the subscription goes through the store's guard (deadline, breaker), one attempt at a time for
- *   watchers; a `ready` once it is confirmed sends nothing;
- * - while a persistent listener (a watcher) is left and the subscription failed, it is asked for
- *   again every second or so; node-redis itself resubscribes after a reconnect;
+ *   watchers; `ready()` once it is confirmed sends nothing;
+ * - while a watcher is left and the subscription failed, it is asked for again every second or
+ *   so; node-redis itself resubscribes after a reconnect;
  * - a listener that throws does not stop the others;
  * - pub/sub is at-most-once: messages published while the connection was down are lost, so after
- *   a reconnect every `onReconnect` callback runs (a watcher reads its record again).
+ *   a reconnect every watcher's `reconnected` runs (it reads its record again).
  */
 export class Subscriptions {
   readonly #client: RedisClientLike
@@ -47,8 +50,8 @@ export class Subscriptions {
   readonly #clock: Clock
   readonly #channel: string
   /** Store key → its listeners. */
-  readonly #routes = new Map<string, Listener | Set<Listener>>()
-  readonly #onReconnect = new Set<() => void>()
+  readonly #routes = new Map<string, KeyListener | Set<KeyListener>>()
+  /** Watchers listening. */
   #persistent = 0
   #current: Subscription | undefined
   /** Whether a watchers' attempt is in flight, or its retry pending. */
@@ -65,56 +68,59 @@ export class Subscriptions {
   }
 
   /**
-   * Calls `listener` with each message about store key `key`. A `persistent` listener makes the
-   * store subscribe (and retry) at once, and its `onReconnect` runs after each reconnect.
+   * Hands `listener` each message about store key `key`, until {@link Subscriptions.unlisten}. A
+   * watcher (a listener with `reconnected`) makes the store subscribe, and retry, at once.
    */
-  listen(key: string, listener: Listener, persistent: boolean, onReconnect?: () => void): Listening {
+  listen(key: string, listener: KeyListener): void {
+    if (this.#closed) return
     this.#add(key, listener)
-    const subscription = this.#subscription()
-    if (onReconnect !== undefined) this.#onReconnect.add(onReconnect)
-    if (persistent) {
+    this.#subscription()
+    if (listener.reconnected !== undefined) {
       this.#persistent++
       this.#keepSubscribed()
     }
-    let stopped = false
-    return {
-      ready: () => (subscription.confirmed ? Promise.resolve() : this.#guard.run('SUBSCRIBE', () => this.#subscribe(subscription))),
-      stop: () => {
-        if (stopped) return
-        stopped = true
-        if (persistent) this.#persistent--
-        if (onReconnect !== undefined) this.#onReconnect.delete(onReconnect)
-        this.#remove(key, listener)
-        if (this.#routes.size === 0) this.#drop()
-      },
-    }
   }
 
-  /** Ends the subscription and the connection. */
+  /** Removes a listener `listen` added; the channel is unsubscribed when it was the last of every key. */
+  unlisten(key: string, listener: KeyListener): void {
+    if (!this.#remove(key, listener)) return
+    if (listener.reconnected !== undefined) this.#persistent--
+    if (this.#routes.size === 0) this.#drop()
+  }
+
+  /** Resolves once Redis confirmed the subscription (under the store's deadline); call it after `listen`. */
+  ready(): Promise<void> {
+    const subscription = this.#subscription()
+    return subscription.confirmed ? Promise.resolve() : this.#guard.run('SUBSCRIBE', () => this.#subscribe(subscription))
+  }
+
+  /** Ends the subscription and the connection, and tells each listener (`closed`). */
   close(): void {
     this.#closed = true
+    const listeners = this.#listeners()
     this.#routes.clear()
-    this.#onReconnect.clear()
+    this.#persistent = 0
     this.#drop()
+    for (const listener of listeners) listener.closed?.()
     const subscriber = this.#subscriber
     this.#subscriber = undefined
     if (subscriber !== undefined) destroy(subscriber.client)
   }
 
-  #add(key: string, listener: Listener): void {
+  #add(key: string, listener: KeyListener): void {
     const listeners = this.#routes.get(key)
     if (listeners === undefined) this.#routes.set(key, listener)
-    else if (typeof listeners === 'function') this.#routes.set(key, new Set([listeners, listener]))
-    else listeners.add(listener)
+    else if (listeners instanceof Set) listeners.add(listener)
+    else this.#routes.set(key, new Set([listeners, listener]))
   }
 
-  #remove(key: string, listener: Listener): void {
+  /** Whether `listener` was listening to `key` (and is no longer). */
+  #remove(key: string, listener: KeyListener): boolean {
     const listeners = this.#routes.get(key)
-    if (listeners === listener) this.#routes.delete(key)
-    else if (typeof listeners === 'object') {
-      listeners.delete(listener)
-      if (listeners.size === 1) this.#routes.set(key, listeners.values().next().value as Listener)
-    }
+    if (listeners === listener) return this.#routes.delete(key)
+    if (!(listeners instanceof Set) || !listeners.delete(listener)) return false
+    if (listeners.size === 1) this.#routes.set(key, listeners.values().next().value as KeyListener)
+    return true
   }
 
   /** Hands `message` to the listeners of the store key it names, and to no other. */
@@ -122,8 +128,8 @@ export class Subscriptions {
     const key = messageKey(message)
     const listeners = key === undefined ? undefined : this.#routes.get(key)
     if (listeners === undefined) return
-    if (typeof listeners === 'function') return call(listeners, message)
-    for (const listener of [...listeners]) call(listener, message)
+    if (!(listeners instanceof Set)) return hear(listeners, message)
+    for (const listener of [...listeners]) hear(listener, message)
   }
 
   #subscription(): Subscription {
@@ -192,12 +198,21 @@ export class Subscriptions {
     subscription.subscribed.then(() => subscriber.client.unsubscribe(this.#channel, subscription.dispatch)).catch(noop)
   }
 
+  #listeners(): KeyListener[] {
+    const listeners: KeyListener[] = []
+    for (const value of this.#routes.values()) {
+      if (value instanceof Set) listeners.push(...value)
+      else listeners.push(value)
+    }
+    return listeners
+  }
+
   #reconnected(): void {
-    for (const callback of [...this.#onReconnect]) {
+    for (const listener of this.#listeners()) {
       try {
-        callback()
+        listener.reconnected?.()
       } catch {
-        // Simple rules: as for listeners, one callback's failure is its own.
+        // Simple rules: as for messages, one watcher's failure is its own.
       }
     }
   }
@@ -222,9 +237,9 @@ export class Subscriptions {
   }
 }
 
-function call(listener: Listener, message: string): void {
+function hear(listener: KeyListener, message: string): void {
   try {
-    listener(message)
+    listener.hear(message)
   } catch {
     // Simple rules: a listener's failure is its own; the others still hear the message.
   }
