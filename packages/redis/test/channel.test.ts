@@ -69,6 +69,30 @@ describe('the store channel', () => {
     for (const stop of stops) stop()
   })
 
+  it('keeps a key routed to its other listener when one of two stops, and a closed store ends its subscription and calls no watcher', async () => {
+    const keyPrefix = ownPrefix()
+    const [watcher, peer] = [await newStore({ keyPrefix }), await newStore({ keyPrefix })]
+    const [first, second] = [[] as string[], [] as string[]]
+    const stopFirst = watcher.watch('shared', (record) => first.push(record.accessToken))
+    watcher.watch('shared', (record) => second.push(record.accessToken))
+    await eventually(async () => (await channelsOf(keyPrefix)).subscribers === 1)
+    await peer.set('shared', tokenRecord('both'))
+    await eventually(() => first.length === 1 && second.length === 1)
+    stopFirst()
+    await peer.set('shared', tokenRecord('second only'))
+    await eventually(() => second.length === 2)
+    expect([first, second]).toEqual([['both'], ['both', 'second only']])
+    await watcher.close()
+    await eventually(async () => (await channelsOf(keyPrefix)).subscribers === 0)
+    // A third store's write after the close: once the peer's watcher heard it, the closed one would have too.
+    const heard = deferred<void>()
+    peer.watch('shared', () => heard.resolve())
+    await eventually(async () => (await channelsOf(keyPrefix)).subscribers === 1)
+    await (await newStore({ keyPrefix })).set('shared', tokenRecord('after close'))
+    await heard.promise
+    expect(second).toEqual(['both', 'second only'])
+  })
+
   it("wakes no waiter of another key: a waiter sends nothing more until its own key's holder publishes", async () => {
     const keyPrefix = ownPrefix()
     const holder = await newStore({ keyPrefix })
