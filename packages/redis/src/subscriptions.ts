@@ -36,8 +36,8 @@ const RETRY_IN_MS = 1000
  * that key only. Simple rules:
  * - the channel is subscribed when the first listener (of any key) arrives and unsubscribed when
  *   the last leaves; a key holds its one listener, or a `Set` once it has several;
- * - the subscription goes through the store's guard (deadline, breaker), one attempt at a time for
- *   watchers; `ready()` once it is confirmed sends nothing;
+ * - the subscription goes through the store's guard (deadline, breaker); for watchers one attempt
+ *   at a time, started once the current turn is over; `ready()` once it is confirmed sends nothing;
  * - while a watcher is left and the subscription failed, it is asked for again every second or
  *   so; node-redis itself resubscribes after a reconnect;
  * - a listener that throws does not stop the others;
@@ -54,9 +54,10 @@ export class Subscriptions {
   /** Watchers listening. */
   #persistent = 0
   #current: Subscription | undefined
-  /** Whether a watchers' attempt is in flight, or its retry pending. */
+  /** Whether a watchers' attempt is in flight, or its start or retry pending. */
   #attempting = false
   #retry: TimerHandle | undefined
+  #starting: ReturnType<typeof setImmediate> | undefined
   #subscriber: { readonly client: RedisSubscriberLike; readonly ready: Promise<unknown> } | undefined
   #closed = false
 
@@ -77,7 +78,7 @@ export class Subscriptions {
     this.#subscription()
     if (listener.reconnected !== undefined) {
       this.#persistent++
-      this.#keepSubscribed()
+      this.#startSoon()
     }
   }
 
@@ -162,16 +163,35 @@ export class Subscriptions {
     return subscribed
   }
 
+  /**
+   * Starts the watchers' attempt once the current turn is over: watches made in one synchronous
+   * burst (a pool making thousands of managers) cost one attempt, whose deadline counts from after
+   * the burst, not through it (a deadline run out by the caller's own work would open the breaker).
+   */
+  #startSoon(): void {
+    const subscription = this.#current
+    if (this.#closed || this.#attempting || subscription === undefined || subscription.confirmed) return
+    this.#attempting = true
+    this.#starting = setImmediate(() => {
+      this.#starting = undefined
+      this.#attempting = false
+      this.#keepSubscribed()
+    })
+    this.#starting.unref()
+  }
+
   #keepSubscribed(): void {
     const subscription = this.#current
     if (this.#closed || this.#attempting || subscription === undefined || subscription.confirmed) return
     this.#attempting = true
+    // Simple rules: an attempt for a subscription since dropped leaves the current one's state alone.
     this.#guard.run('SUBSCRIBE', () => this.#subscribe(subscription)).then(
       () => {
-        this.#attempting = false
+        if (this.#current === subscription) this.#attempting = false
       },
       () => {
-        if (this.#closed || this.#persistent === 0 || this.#current !== subscription) {
+        if (this.#current !== subscription) return
+        if (this.#closed || this.#persistent === 0) {
           this.#attempting = false
           return
         }
@@ -191,7 +211,9 @@ export class Subscriptions {
     const subscription = this.#current
     this.#current = undefined
     if (this.#retry !== undefined) this.#clock.clearTimeout(this.#retry)
+    if (this.#starting !== undefined) clearImmediate(this.#starting)
     this.#retry = undefined
+    this.#starting = undefined
     this.#attempting = false
     const subscriber = this.#subscriber
     if (subscription?.subscribed === undefined || subscriber === undefined || this.#closed) return

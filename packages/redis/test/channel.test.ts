@@ -93,6 +93,20 @@ describe('the store channel', () => {
     expect(second).toEqual(['both', 'second only'])
   })
 
+  it('opens no breaker when the watches come in one synchronous burst longer than the deadline', async () => {
+    const keyPrefix = ownPrefix()
+    const events: RedisStoreEvent[] = []
+    const store = await newStore({ keyPrefix, onEvent: (event) => events.push(event) })
+    const stops = [store.watch('first', () => {})]
+    // The caller's own work holds the event loop past the store's 250 ms deadline before it yields.
+    const until = performance.now() + 600
+    while (performance.now() < until) stops.push(store.watch(`burst-${stops.length}`, () => {}))
+    await eventually(async () => (await channelsOf(keyPrefix)).subscribers === 1)
+    expect(events).toEqual([])
+    expect(store.stats()).toMatchObject({ available: true, unavailable: 0 })
+    for (const stop of stops) stop()
+  })
+
   it("wakes no waiter of another key: a waiter sends nothing more until its own key's holder publishes", async () => {
     const keyPrefix = ownPrefix()
     const holder = await newStore({ keyPrefix })
