@@ -189,9 +189,10 @@ export class RedisStore implements CoordinatingStore {
 
   /**
    * Calls `listener` with each record another process (or another store) stores under `key`, read
-   * after its message; returns the function that stops it. Sends no command of its own: the store
-   * keeps one subscription, to its channel, for every key and listener (subscribed with the first,
-   * again after a failure, ended with the last), and hands each message to its key's listeners.
+   * after its message; returns the function that stops it. Watching sends Redis nothing by itself:
+   * the store keeps one subscription, to its channel, for every key and listener (subscribed with
+   * the first, again after a failure, ended with the last), and hands each message to its key's
+   * listeners only.
    * After a reconnect it reads the record once (messages sent meanwhile are lost), which may then
    * be one this store wrote. A closed store calls no listener.
    */
