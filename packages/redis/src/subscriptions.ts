@@ -70,7 +70,8 @@ export class Subscriptions {
 
   /**
    * Hands `listener` each message about store key `key`, until {@link Subscriptions.unlisten}. A
-   * watcher (a listener with `reconnected`) makes the store subscribe, and retry, at once.
+   * watcher (a listener with `reconnected`) makes the store subscribe once the current turn is
+   * over, and again after a failure.
    */
   listen(key: string, listener: KeyListener): void {
     if (this.#closed) return
