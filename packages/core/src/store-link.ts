@@ -76,7 +76,8 @@ export class StoreLink {
     this.#store = store
     this.#host = host
     const key = host.options.storeKey
-    this.#unwatch = isCoordinatingStore(store) ? store.watch(key, (record) => this.#adoptFromPeer(record)) : undefined
+    // A bound method rather than a closure: every pooled manager holds it, token or not (1 KiB each).
+    this.#unwatch = isCoordinatingStore(store) ? store.watch(key, this.#adoptFromPeer.bind(this)) : undefined
   }
 
   /** Whether the store coordinates acquisitions across processes: then only it writes tokens. */

@@ -8,8 +8,6 @@ export interface StoreKeyNames {
   readonly lease: string
   /** Hash `{ issued, committed }`: the last fence handed out and the last one written. */
   readonly fence: string
-  /** Pub/sub channel: commits, releases and invalidations, never a token. */
-  readonly channel: string
 }
 
 /**
@@ -20,5 +18,5 @@ export interface StoreKeyNames {
 export function keyNames(prefix: string, storeKey: string): StoreKeyNames {
   const tag = /[{}]/.test(storeKey) ? `sha256:${createHash('sha256').update(storeKey).digest('hex')}` : storeKey
   const base = `${prefix}{${tag}}`
-  return { token: `${base}:token`, lease: `${base}:lease`, fence: `${base}:fence`, channel: `${base}:events` }
+  return { token: `${base}:token`, lease: `${base}:lease`, fence: `${base}:fence` }
 }

@@ -13,6 +13,8 @@ function script(source: string): Script {
 
 /**
  * Every script takes `KEYS = { token, lease, fence }` of one store key (one hash tag: one slot).
+ * Those that publish take the store's channel and the store key too: every message goes to the one
+ * channel of the prefix and names its store key last (see `messageKey`).
  * Fences: `fence.issued` grows with each lease and each `set`; `fence.committed` is the fence of the
  * last write, kept when the record is deleted or expires, so a late writer with an older fence never
  * writes again. A new fence is always above both, even if the fence hash was lost.
@@ -69,7 +71,7 @@ return 0
 `)
 
 /**
- * COMMIT. ARGV: fence, rec, fp, ttl ms ('' for none), channel, origin. Writes only when the
+ * COMMIT. ARGV: fence, rec, fp, ttl ms ('' for none), channel, origin, store key. Writes only when the
  * fence is newer than the last write, drops the lease if still the caller's, publishes. Answers
  * `{'committed'}`, or `{'stale', rec, fence}` with the newer record that stays.
  */
@@ -78,43 +80,46 @@ local fence = tonumber(ARGV[1])
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 if not newer(fence) then
   local stored = redis.call('HMGET', KEYS[1], 'rec', 'fence')
-  redis.call('PUBLISH', ARGV[5], 'released|' .. ARGV[1])
+  redis.call('PUBLISH', ARGV[5], 'released|' .. ARGV[1] .. '|||' .. ARGV[7])
   return {'stale', stored[1], stored[2]}
 end
 write(fence, ARGV[2], ARGV[3], ARGV[4])
-redis.call('PUBLISH', ARGV[5], 'new|' .. ARGV[1] .. '|' .. ARGV[3] .. '|' .. ARGV[6])
+redis.call('PUBLISH', ARGV[5], 'new|' .. ARGV[1] .. '|' .. ARGV[3] .. '|' .. ARGV[6] .. '|' .. ARGV[7])
 return {'committed'}
 `)
 
-/** RELEASE. ARGV: fence, channel. Drops the lease if still the caller's and tells the waiters. */
+/** RELEASE. ARGV: fence, channel, store key. Drops the lease if still the caller's and tells the waiters. */
 export const RELEASE: Script = script(`
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('DEL', KEYS[2])
-  redis.call('PUBLISH', ARGV[2], 'released|' .. ARGV[1])
+  redis.call('PUBLISH', ARGV[2], 'released|' .. ARGV[1] .. '|||' .. ARGV[3])
   return 1
 end
 return 0
 `)
 
-/** SET (a manual write, newest wins). ARGV: rec, fp, ttl ms ('' for none), channel, origin. Answers the fence. */
+/**
+ * SET (a manual write, newest wins). ARGV: rec, fp, ttl ms ('' for none), channel, origin, store key.
+ * Answers the fence.
+ */
 export const SET: Script = script(`${NEXT_FENCE}
 local fence = nextFence()
 write(fence, ARGV[1], ARGV[2], ARGV[3])
-redis.call('PUBLISH', ARGV[4], 'new|' .. fence .. '|' .. ARGV[2] .. '|' .. ARGV[5])
+redis.call('PUBLISH', ARGV[4], 'new|' .. fence .. '|' .. ARGV[2] .. '|' .. ARGV[5] .. '|' .. ARGV[6])
 return fence
 `)
 
 /**
- * INVALIDATE_IF_SAME. ARGV: channel, origin, then the candidate fingerprints. Deletes the record
+ * INVALIDATE_IF_SAME. ARGV: channel, origin, store key, then the candidate fingerprints. Deletes the record
  * when its fingerprint is one of them; 1 if it did, else 0.
  */
 export const INVALIDATE_IF_SAME: Script = script(`
 local fp = redis.call('HGET', KEYS[1], 'fp')
 if not fp then return 0 end
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   if ARGV[i] == fp then
     redis.call('DEL', KEYS[1])
-    redis.call('PUBLISH', ARGV[1], 'invalidated|' .. fp .. '|' .. ARGV[2])
+    redis.call('PUBLISH', ARGV[1], 'invalidated||' .. fp .. '|' .. ARGV[2] .. '|' .. ARGV[3])
     return 1
   end
 end

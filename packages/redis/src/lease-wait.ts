@@ -1,11 +1,12 @@
 import type { Clock } from '@tokenwarden/core'
+import type { KeyListener } from './subscriptions.ts'
 
 /**
  * A waiter's wake-up: counts the messages heard on its channel, so that a wait started after an
  * answer returns at once when a message arrived since the try that gave that answer (the listener
  * is armed before the try, so no publish slips between them).
  */
-export class LeaseWait {
+export class LeaseWait implements KeyListener {
   readonly #clock: Clock
   #heard = 0
   #wake: (() => void) | undefined
@@ -19,8 +20,8 @@ export class LeaseWait {
     return this.#heard
   }
 
-  /** The channel listener. */
-  readonly onMessage = (): void => {
+  /** Counts a message about the key, and ends a wait. */
+  hear(): void {
     this.#heard++
     this.#wake?.()
   }

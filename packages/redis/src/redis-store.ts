@@ -10,8 +10,10 @@ import {
   diagnosticsChannels,
 } from '@tokenwarden/core'
 import { abortable, invalidOption } from '@tokenwarden/core/adapter'
+import { eventsChannel } from './channel-message.ts'
 import { CircuitBreaker } from './circuit-breaker.ts'
 import { type StoreKeyNames, keyNames } from './keys.ts'
+import { KeyWatcher, type StoredRecord, type WatchHost } from './key-watcher.ts'
 import { ACQUIRE, COMMIT, INVALIDATE_IF_SAME, RELEASE, RENEW, SET, type Script, runScript } from './lease-scripts.ts'
 import { LeaseWait } from './lease-wait.ts'
 import { RecordCodec } from './record-codec.ts'
@@ -30,8 +32,6 @@ const WAIT_JITTER_MS = 20
  * (Redis stopped or hung meanwhile), and asking again is how a waiter learns that Redis failed.
  */
 const MIN_MAX_WAIT_MS = 1000
-/** A watcher's failed read is tried again after 0.5–1.5 s. */
-const WATCH_RETRY_MS = 1000
 const noop = (): void => {}
 /** Where a store tells that Redis became unavailable or answered again (`tokenwarden:redis:availability`). */
 const availability = channel(diagnosticsChannels.redisAvailability)
@@ -61,6 +61,8 @@ type Acquired =
 export class RedisStore implements CoordinatingStore {
   readonly #client: RedisClientLike
   readonly #prefix: string
+  /** The store's one pub/sub channel, `<prefix>events`: messages of every store key, each naming its key. */
+  readonly #channel: string
   readonly #leaseMs: number
   /** The longest single wait for a holder: the larger of 1 s and 4 deadlines. */
   readonly #maxWaitMs: number
@@ -75,8 +77,8 @@ export class RedisStore implements CoordinatingStore {
   readonly #closing = new AbortController()
   /** Coordinations holding a lease: `close()` waits for them to release it. */
   readonly #holding = new Set<Promise<unknown>>()
-  /** The stop functions of the live watchers: `close()` calls them. */
-  readonly #watching = new Set<() => void>()
+  /** What every watcher of this store asks of it. */
+  readonly #watchHost: WatchHost
   /** The last unreadable record reported per store key (its fence), so each is reported once. */
   readonly #unreadable = new Map<string, string>()
   readonly #counters = new StoreCounters()
@@ -86,6 +88,7 @@ export class RedisStore implements CoordinatingStore {
     const resolved = resolveStoreOptions(options)
     this.#client = resolved.client
     this.#prefix = resolved.keyPrefix
+    this.#channel = eventsChannel(resolved.keyPrefix)
     this.#leaseMs = resolved.leaseMs
     this.#maxWaitMs = Math.max(MIN_MAX_WAIT_MS, 4 * resolved.timeoutMs)
     this.#clock = resolved.clock
@@ -93,7 +96,14 @@ export class RedisStore implements CoordinatingStore {
     this.#codec = new RecordCodec(resolved.encryption)
     this.#breaker = new CircuitBreaker((open) => this.#emit({ type: open ? 'unavailable' : 'recovered' }))
     this.#guard = new RedisGuard(resolved.timeoutMs, this.#clock, this.#breaker)
-    this.#subscriptions = new Subscriptions(this.#client, this.#guard, this.#clock)
+    this.#subscriptions = new Subscriptions(this.#client, this.#guard, this.#clock, this.#channel)
+    this.#watchHost = {
+      clock: this.#clock,
+      origin: this.#origin,
+      read: (key) => this.#readStored(key),
+      decode: (key, stored) => this.#decode(key, keyNames(this.#prefix, key), stored.rec, stored.fence),
+      forget: (watcher) => this.#subscriptions.unlisten(watcher.key, watcher),
+    }
   }
 
   /** The record under `key`; `undefined` when there is none or it cannot be read (wrong key). */
@@ -109,7 +119,7 @@ export class RedisStore implements CoordinatingStore {
     const names = this.#names(key)
     const fingerprint = this.#codec.fingerprint(record.accessToken)
     const rec = this.#codec.encode(names.token, record)
-    await this.#script('SET', SET, names, [rec, fingerprint, this.#ttl(record), names.channel, this.#origin])
+    await this.#script('SET', SET, names, [rec, fingerprint, this.#ttl(record), this.#channel, this.#origin, key])
   }
 
   /** Removes the record under `key`, if any. */
@@ -124,13 +134,13 @@ export class RedisStore implements CoordinatingStore {
     const signal = AbortSignal.any([request.signal, this.#closing.signal])
     const reason = (): unknown => (this.#closing.signal.aborted ? storeClosed() : request.signal.reason)
     let skip = ''
-    let wait: { readonly lease: LeaseWait; stop(): void } | undefined
+    let wait: LeaseWait | undefined
     let waited = false
     try {
       for (;;) {
         if (signal.aborted) throw reason()
-        const heard = wait?.lease.heard ?? 0
-        const answer = await this.#acquireOrWait(names, skip)
+        const heard = wait?.heard ?? 0
+        const answer = await this.#acquireOrWait(key, names, skip)
         if (answer.kind === 'record') {
           const record = this.#decode(key, names, answer.rec, answer.fence)
           if (record !== undefined && request.usable(record)) {
@@ -145,19 +155,18 @@ export class RedisStore implements CoordinatingStore {
           return await holding.finally(() => this.#holding.delete(holding))
         } else if (wait === undefined) {
           // Simple rules: listen before the try that decides to wait, so no publish slips between.
-          const lease = new LeaseWait(this.#clock)
-          const listening = this.#subscriptions.listen(names.channel, lease.onMessage, false)
-          wait = { lease, stop: () => listening.stop() }
-          await listening.ready()
+          wait = new LeaseWait(this.#clock)
+          this.#subscriptions.listen(key, wait)
+          await this.#subscriptions.ready()
         } else {
           if (!waited) this.#emit({ type: 'lease-waited', key })
           waited = true
           const leaseLeft = answer.pttl + WAIT_MARGIN_MS + Math.random() * WAIT_JITTER_MS
-          await wait.lease.until(heard, Math.min(leaseLeft, this.#maxWaitMs), signal, reason)
+          await wait.until(heard, Math.min(leaseLeft, this.#maxWaitMs), signal, reason)
         }
       }
     } finally {
-      wait?.stop()
+      if (wait !== undefined) this.#subscriptions.unlisten(key, wait)
     }
   }
 
@@ -174,59 +183,25 @@ export class RedisStore implements CoordinatingStore {
   async invalidateIfSame(key: string, record: TokenRecord): Promise<boolean> {
     const names = this.#names(key)
     const fingerprints = this.#codec.fingerprints(record.accessToken)
-    const reply = await this.#script('INVALIDATE', INVALIDATE_IF_SAME, names, [names.channel, this.#origin, ...fingerprints])
+    const reply = await this.#script('INVALIDATE', INVALIDATE_IF_SAME, names, [this.#channel, this.#origin, key, ...fingerprints])
     return Number(reply) === 1
   }
 
   /**
    * Calls `listener` with each record another process (or another store) stores under `key`, read
-   * after its message; returns the function that stops it. Subscribes lazily, one subscription per
-   * key shared by its listeners, and again after a failure; after a reconnect it reads the record
-   * once (messages sent meanwhile are lost), which may then be one this store wrote. A closed
-   * store calls no listener.
+   * after its message; returns the function that stops it. Watching sends Redis nothing by itself:
+   * the store keeps one subscription, to its channel, for every key and listener (subscribed with
+   * the first, again after a failure, ended with the last), and hands each message to its key's
+   * listeners only.
+   * After a reconnect it reads the record once (messages sent meanwhile are lost), which may then
+   * be one this store wrote. A closed store calls no listener.
    */
   watch(key: string, listener: (record: TokenRecord) => void): () => void {
-    const names = this.#names(key, false)
+    checkKey(key)
     if (this.#closing.signal.aborted) return noop
-    // Simple rules: a record is delivered once, known by its fence and fingerprint (not by the fence
-    // alone: a Redis restarted empty counts fences from 1 again). A read that failed is tried again
-    // in about a second (one retry pending at most), so a watcher that missed a record still gets it.
-    let delivered = ''
-    let stopped = false
-    let retry: unknown
-    const read = (): void => {
-      this.#guard.run('HMGET', () => this.#client.sendCommand(['HMGET', names.token, 'rec', 'fence', 'fp'])).then(
-        (reply) => {
-          const [rec, fence, fingerprint] = Array.isArray(reply) ? reply.map(text) : []
-          const id = `${fence}|${fingerprint}`
-          if (stopped || rec === undefined || id === delivered) return
-          const record = this.#decode(key, names, rec, fence ?? '')
-          if (record === undefined) return
-          delivered = id
-          listener(record)
-        },
-        () => {
-          if (stopped || retry !== undefined) return
-          retry = this.#clock.setTimeout(() => {
-            retry = undefined
-            if (!stopped) read()
-          }, WATCH_RETRY_MS / 2 + Math.random() * WATCH_RETRY_MS)
-        },
-      )
-    }
-    const onMessage = (message: string): void => {
-      const [kind, fence, fingerprint, origin] = message.split('|')
-      if (kind === 'new' && origin !== this.#origin && `${fence}|${fingerprint}` !== delivered) read()
-    }
-    const listening = this.#subscriptions.listen(names.channel, onMessage, true, read)
-    const stop = (): void => {
-      stopped = true
-      this.#clock.clearTimeout(retry)
-      listening.stop()
-      this.#watching.delete(stop)
-    }
-    this.#watching.add(stop)
-    return stop
+    const watcher = new KeyWatcher(this.#watchHost, key, listener)
+    this.#subscriptions.listen(key, watcher)
+    return watcher.stop.bind(watcher)
   }
 
   /**
@@ -238,7 +213,6 @@ export class RedisStore implements CoordinatingStore {
     if (this.#closing.signal.aborted) return
     this.#closing.abort()
     await Promise.allSettled([...this.#holding])
-    for (const stop of [...this.#watching]) stop()
     this.#guard.close()
     this.#subscriptions.close()
   }
@@ -248,21 +222,29 @@ export class RedisStore implements CoordinatingStore {
     return this.close()
   }
 
-  #names(key: string, checkOpen = true): StoreKeyNames {
-    if (typeof key !== 'string' || key.length === 0) throw invalidOption('key', 'a non-empty string')
-    if (checkOpen && this.#closing.signal.aborted) throw storeClosed()
+  #names(key: string): StoreKeyNames {
+    checkKey(key)
+    if (this.#closing.signal.aborted) throw storeClosed()
     return keyNames(this.#prefix, key)
+  }
+
+  /** The record stored under `key`, as a watcher reads it after a message. */
+  async #readStored(key: string): Promise<StoredRecord | undefined> {
+    const token = keyNames(this.#prefix, key).token
+    const reply = await this.#guard.run('HMGET', () => this.#client.sendCommand(['HMGET', token, 'rec', 'fence', 'fp']))
+    const [rec, fence, fingerprint] = Array.isArray(reply) ? reply.map(text) : []
+    return rec === undefined ? undefined : { id: `${fence}|${fingerprint}`, rec, fence: fence ?? '' }
   }
 
   #script(what: string, script: Script, names: StoreKeyNames, args: readonly string[], onLate?: (reply: unknown) => void): Promise<unknown> {
     return this.#guard.run(what, () => runScript(this.#client, script, [names.token, names.lease, names.fence], args), onLate)
   }
 
-  async #acquireOrWait(names: StoreKeyNames, skip: string): Promise<Acquired> {
+  async #acquireOrWait(key: string, names: StoreKeyNames, skip: string): Promise<Acquired> {
     // Simple rules: a lease granted after the deadline belongs to nobody: release it at once.
     const releaseLate = (reply: unknown): void => {
       const answer = parseAcquired(reply)
-      if (answer?.kind === 'lease') void this.#release(names, String(answer.fence))
+      if (answer?.kind === 'lease') void this.#release(key, names, String(answer.fence))
     }
     const reply = await this.#script('ACQUIRE', ACQUIRE, names, [String(this.#leaseMs), skip], releaseLate)
     const answer = parseAcquired(reply)
@@ -297,13 +279,14 @@ export class RedisStore implements CoordinatingStore {
       rec = this.#codec.encode(names.token, record)
     } catch (error) {
       renewal.stop()
-      await this.#release(names, fenceText)
+      await this.#release(key, names, fenceText)
       throw signal.aborted ? reason() : error
     }
     renewal.stop()
     let reply: unknown
     try {
-      reply = await this.#script('COMMIT', COMMIT, names, [fenceText, rec, fingerprint, this.#ttl(record), names.channel, this.#origin])
+      const args = [fenceText, rec, fingerprint, this.#ttl(record), this.#channel, this.#origin, key]
+      reply = await this.#script('COMMIT', COMMIT, names, args)
     } catch (error) {
       this.#emit({ type: 'commit-failed', key })
       throw error
@@ -342,8 +325,8 @@ export class RedisStore implements CoordinatingStore {
   }
 
   /** Drops the lease if it is still `fence`'s and wakes the waiters; never rejects. */
-  #release(names: StoreKeyNames, fence: string): Promise<void> {
-    return this.#guard.cleanUp(() => runScript(this.#client, RELEASE, [names.token, names.lease, names.fence], [fence, names.channel]))
+  #release(key: string, names: StoreKeyNames, fence: string): Promise<void> {
+    return this.#guard.cleanUp(() => runScript(this.#client, RELEASE, [names.token, names.lease, names.fence], [fence, this.#channel, key]))
   }
 
   /** The record `rec` stored under `names` with `fence`; reports an unreadable one once. */
@@ -396,6 +379,10 @@ export class RedisStore implements CoordinatingStore {
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   return new RedisStore(options)
+}
+
+function checkKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) throw invalidOption('key', 'a non-empty string')
 }
 
 /** A reply as text: strings as they are, buffers decoded, anything else (nil) `undefined`. */

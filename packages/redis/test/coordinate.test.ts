@@ -8,6 +8,8 @@ import { request, tokenRecord } from './support/store-inputs.ts'
 const redis = useStoreFleet()
 const { prefix, newStore, newKey, newClient, closeLater } = redis
 const leaseKey = (key: string): string => `${prefix}{${key}}:lease`
+/** The one channel of the file's stores: one subscription per store listening, whatever its keys. */
+const channel = `${prefix}events`
 
 
 describe('coordinate', () => {
@@ -125,7 +127,7 @@ describe('coordinate', () => {
     await eventually(() => first.acquisitions === 1)
     const second = request(async () => tokenRecord('by-waiter'))
     const waiter = b.coordinate(key, second)
-    await eventually(async () => (await redis.admin.pubSubNumSub(`${prefix}{${key}}:events`))[`${prefix}{${key}}:events`] === 1)
+    await eventually(async () => (await redis.admin.pubSubNumSub(channel))[channel] === 1)
     const boom = new Error('token endpoint down')
     failing.reject(boom)
     await expect(holding).rejects.toBe(boom)
@@ -142,7 +144,7 @@ describe('coordinate', () => {
     await eventually(() => first.acquisitions === 1)
     const waiterAbort = new AbortController()
     const waiter = b.coordinate(key, request(async () => tokenRecord('never'), { signal: waiterAbort.signal }))
-    await eventually(async () => (await redis.admin.pubSubNumSub(`${prefix}{${key}}:events`))[`${prefix}{${key}}:events`] === 1)
+    await eventually(async () => (await redis.admin.pubSubNumSub(channel))[channel] === 1)
     waiterAbort.abort(new Error('waiter gave up'))
     await expect(waiter).rejects.toThrow('waiter gave up')
     holderAbort.abort(new Error('manager closed'))

@@ -123,7 +123,7 @@ describe('a stopped Redis', () => {
     const key = newKey()
     const seen: string[] = []
     watcher.watch(key, (record) => seen.push(record.accessToken))
-    const channel = `${prefix}{${key}}:events`
+    const channel = `${prefix}events`
     await eventually(async () => (await admin.pubSubNumSub(channel))[channel] === 1)
     await peer.set(key, tokenRecord('before'))
     await eventually(() => seen.length === 1)

@@ -36,7 +36,10 @@ interface Member {
   commands: number
 }
 
-/** `n` managers of credential `name`, each with its own client, store and clock, as `n` processes; one source call counter. */
+/**
+ * `n` managers of credential `name`, each with its own client, store and clock, as `n` processes;
+ * one source call counter. Each fleet has a key prefix, so a channel of its own.
+ */
 async function fleet(n: number, name: string, expiresIn = 3600): Promise<{ members: Member[]; calls(): number }> {
   let calls = 0
   const members = await Promise.all(
@@ -52,7 +55,7 @@ async function fleet(n: number, name: string, expiresIn = 3600): Promise<{ membe
         },
         duplicate: () => client.duplicate(),
       }
-      const store = redisStore({ client: counting, keyPrefix: prefix, timeout: DEADLINE_MS / 1000, clock })
+      const store = redisStore({ client: counting, keyPrefix: `${prefix}${name}:`, timeout: DEADLINE_MS / 1000, clock })
       stores.push(store)
       const source = fromFunction(async () => {
         calls++
@@ -182,7 +185,7 @@ describe('TokenManagers sharing a Redis store when Redis fails', () => {
   it('send Redis no command for 1,000 getToken calls per process while the token is fresh', async () => {
     const { members, calls } = await fleet(4, 'fresh')
     await Promise.all(members.map((m) => m.manager.getToken()))
-    const channel = `${prefix}{fresh}:events`
+    const channel = `${prefix}fresh:events`
     await eventually(async () => (await admin.pubSubNumSub(channel))[channel] === 4)
     const processed = async (): Promise<number> => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))?.[1])
     const idle = -(await processed()) + (await processed()) // what the INFO calls themselves count

@@ -7,7 +7,8 @@ import { request, tokenRecord } from './support/store-inputs.ts'
 
 const redis = useStoreFleet()
 const { prefix, newStore, newKey, newClient, closeLater } = redis
-const channelOf = (key: string): string => `${prefix}{${key}}:events`
+/** The one channel of the file's stores, whatever the key. */
+const channel = `${prefix}events`
 const noCounts = {
   leasesWon: 0,
   leasesWaited: 0,
@@ -29,7 +30,7 @@ describe('RedisStore.stats', () => {
     const holding = holder.coordinate(key, held)
     await eventually(() => held.acquisitions === 1)
     const waiting = peer.coordinate(key, request(async () => tokenRecord('never')))
-    await eventually(async () => (await redis.admin.pubSubNumSub(channelOf(key)))[channelOf(key)] === 1)
+    await eventually(async () => (await redis.admin.pubSubNumSub(channel))[channel] === 1)
     slow.resolve(tokenRecord('by-holder'))
     expect(await holding).toMatchObject({ acquired: true, waited: false })
     expect(await waiting).toMatchObject({ acquired: false, waited: true, record: { accessToken: 'by-holder' } })

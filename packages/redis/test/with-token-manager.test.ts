@@ -21,14 +21,14 @@ afterAll(async () => {
   for (const client of [...clients, admin]) client.destroy()
 })
 
-/** `n` managers of one credential, each with its own client, store and source, as `n` processes. */
+/** `n` managers of one credential, each with its own client, store and source, as `n` processes; a key prefix (a channel) per fleet. */
 async function fleet(n: number, name: string): Promise<{ managers: TokenManager[]; calls(): number }> {
   let calls = 0
   const members = await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const client = await connect()
       clients.push(client)
-      const store = redisStore({ client, keyPrefix: prefix })
+      const store = redisStore({ client, keyPrefix: `${prefix}${name}:` })
       stores.push(store)
       const source = fromFunction(async () => {
         calls++
@@ -56,7 +56,7 @@ describe('TokenManagers sharing a Redis store', () => {
   it("adopts a peer's forced refresh through watch, without a token request", async () => {
     const { managers: [a, b], calls } = await fleet(2, 'watched')
     await Promise.all([a!.getToken(), b!.getToken()])
-    const channel = `${prefix}{watched}:events`
+    const channel = `${prefix}watched:events`
     await eventually(async () => (await admin.pubSubNumSub(channel))[channel] === 2)
     const refreshed = await a!.refresh()
     await eventually(() => b!.peek()?.accessToken === refreshed.accessToken)
