@@ -2,8 +2,9 @@ import diagnostics_channel from 'node:diagnostics_channel'
 import { type RedisAvailabilityMessage, diagnosticsChannels } from '@tokenwarden/core'
 import { SkippingClock } from '@tokenwarden/test-utils'
 import { describe, expect, it } from 'vitest'
-import { type RedisClientLike, redisStore } from '../src/index.ts'
+import { redisStore } from '../src/index.ts'
 import { useStoreFleet } from './support/store-fleet.ts'
+import { flakyClient } from './support/store-inputs.ts'
 
 const { prefix, newKey, newClient, closeLater } = useStoreFleet()
 
@@ -15,20 +16,15 @@ describe('the tokenwarden:redis:availability channel', () => {
     }
     diagnostics_channel.subscribe(diagnosticsChannels.redisAvailability, listener)
     try {
-      const client = await newClient()
-      let failing = false
-      const flaky: RedisClientLike = {
-        sendCommand: (args) => (failing ? Promise.reject(new Error('connection lost')) : client.sendCommand(args)),
-        duplicate: () => client.duplicate(),
-      }
+      const flaky = flakyClient(await newClient())
       const clock = new SkippingClock()
-      const store = redisStore({ client: flaky, keyPrefix: prefix, clock })
+      const store = redisStore({ client: flaky.client, keyPrefix: prefix, clock })
       closeLater(store)
       const key = newKey()
-      failing = true
+      flaky.failing = true
       await expect(store.get(key)).rejects.toMatchObject({ code: 'TOKEN_STORE_UNAVAILABLE' })
       expect(messages).toEqual([{ available: false, keyPrefix: prefix }])
-      failing = false
+      flaky.failing = false
       clock.skipped += 10_000
       await expect(store.get(key)).resolves.toBeUndefined()
       expect(messages).toEqual([

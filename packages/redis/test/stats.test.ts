@@ -1,9 +1,9 @@
 import { TokenManager, type TokenRecord, fromFunction } from '@tokenwarden/core'
 import { SkippingClock, deferred, eventually } from '@tokenwarden/test-utils'
 import { describe, expect, it } from 'vitest'
-import { type RedisClientLike, type RedisStore, redisStore } from '../src/index.ts'
+import { type RedisStore, redisStore } from '../src/index.ts'
 import { useStoreFleet } from './support/store-fleet.ts'
-import { request, tokenRecord } from './support/store-inputs.ts'
+import { flakyClient, request, tokenRecord } from './support/store-inputs.ts'
 
 const redis = useStoreFleet()
 const { prefix, newStore, newKey, newClient, closeLater } = redis
@@ -39,20 +39,15 @@ describe('RedisStore.stats', () => {
   })
 
   it('says Redis is unavailable from a failed call until Redis answers again, counting both', async () => {
-    const client = await newClient()
-    let failing = false
-    const flaky: RedisClientLike = {
-      sendCommand: (args) => (failing ? Promise.reject(new Error('connection lost')) : client.sendCommand(args)),
-      duplicate: () => client.duplicate(),
-    }
+    const flaky = flakyClient(await newClient())
     const clock = new SkippingClock()
-    const store = redisStore({ client: flaky, keyPrefix: prefix, clock })
+    const store = redisStore({ client: flaky.client, keyPrefix: prefix, clock })
     closeLater(store)
     const key = newKey()
-    failing = true
+    flaky.failing = true
     await expect(store.get(key)).rejects.toMatchObject({ code: 'TOKEN_STORE_UNAVAILABLE' })
     expect(store.stats()).toMatchObject({ available: false, unavailable: 1, recovered: 0 })
-    failing = false
+    flaky.failing = false
     await expect(store.get(key)).rejects.toMatchObject({ code: 'TOKEN_STORE_UNAVAILABLE' })
     expect(store.stats()).toMatchObject({ available: false, unavailable: 1 })
     clock.skipped += 10_000 // past the longest pause: the next call probes Redis

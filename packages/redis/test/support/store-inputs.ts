@@ -1,4 +1,5 @@
 import type { CoordinationRequest, TokenRecord } from '@tokenwarden/core'
+import type { RedisClientLike } from '../../src/index.ts'
 
 /** A token record that expires `expiresInMs` after `now`. */
 export function tokenRecord(accessToken: string, now: number = Date.now(), expiresInMs = 3_600_000): TokenRecord {
@@ -30,4 +31,22 @@ export function request(
     },
   }
   return counted
+}
+
+/** A Redis client whose commands fail as on a lost connection while `failing` is set. */
+export interface FlakyClient {
+  readonly client: RedisClientLike
+  failing: boolean
+}
+
+/** Wraps `client` in a {@link FlakyClient}, answering normally until `failing` is set. */
+export function flakyClient(client: RedisClientLike): FlakyClient {
+  const flaky: FlakyClient = {
+    failing: false,
+    client: {
+      sendCommand: (args) => (flaky.failing ? Promise.reject(new Error('connection lost')) : client.sendCommand(args)),
+      duplicate: () => client.duplicate(),
+    },
+  }
+  return flaky
 }
