@@ -31,11 +31,28 @@ interface Wildcard {
 
 const MAX_CACHED_ORIGINS = 512
 
+/** Whether the character `code` ends a URL's origin: `/`, `?` or `#`. */
+function endsOrigin(code: number): boolean {
+  return code === 47 || code === 63 || code === 35
+}
+
+/** The origin part of an absolute URL string (`https://a.example:8443/x?y` → `https://a.example:8443`), without allocating when it is one already. */
+export function originOf(url: string): string {
+  const hostStart = url.indexOf('://') + 3
+  if (hostStart === 2) return url
+  for (let i = hostStart; i < url.length; i++) {
+    if (endsOrigin(url.charCodeAt(i))) return url.slice(0, i)
+  }
+  return url
+}
+
 /** A compiled, validated set of origin patterns; `allows` is cheap enough for every request. */
 export class OriginPolicy {
   readonly #exact = new Set<string>()
   readonly #wildcards: Wildcard[] = []
   readonly #cache = new Map<string, boolean>()
+  /** The origin of the last URL {@link OriginPolicy.allowsUrl} allowed. */
+  #lastAllowed: string | undefined
   /** The patterns as given. */
   readonly patterns: readonly string[]
 
@@ -63,6 +80,23 @@ export class OriginPolicy {
     const allowed = this.#match(key)
     if (this.#cache.size >= MAX_CACHED_ORIGINS) this.#cache.clear()
     this.#cache.set(key, allowed)
+    return allowed
+  }
+
+  /**
+   * Whether a request to the absolute URL string `url` may carry the token:
+   * {@link OriginPolicy.allows} of its origin. A URL that starts with the origin last allowed,
+   * followed by a path, a query, a fragment or nothing, has exactly that origin: it is allowed
+   * without slicing or hashing its origin (the per-request fast path).
+   */
+  allowsUrl(url: string): boolean {
+    const last = this.#lastAllowed
+    if (last !== undefined && url.startsWith(last) && (url.length === last.length || endsOrigin(url.charCodeAt(last.length)))) {
+      return true
+    }
+    const origin = originOf(url)
+    const allowed = this.allows(origin)
+    if (allowed) this.#lastAllowed = origin
     return allowed
   }
 

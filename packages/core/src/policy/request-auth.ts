@@ -4,7 +4,7 @@ import { ErrorCode, TokenPolicyError, invalidOption } from '../errors.ts'
 import type { TokenManager } from '../token-manager.ts'
 import { AuthRequest, type RequestView } from './auth-request.ts'
 import { type ChallengeOptions, checkChallenges } from './challenge-decision.ts'
-import { OriginPolicy } from './origins.ts'
+import { OriginPolicy, originOf } from './origins.ts'
 
 /** Options every adapter accepts, with the same meaning everywhere. */
 export interface RequestAuthOptions {
@@ -137,13 +137,12 @@ export class RequestAuth {
   begin(view: RequestView): AuthPlan {
     const manager = this.#resolver === undefined ? this.manager() : this.#resolve(this.#resolver, view)
     if (manager === undefined) return 'untouched'
-    const origin = typeof view.url === 'string' ? originOf(view.url) : view.url
-    const allowed = this.#originPolicy(manager).allows(origin)
+    const allowed = this.allows(view.url, manager)
     const header = view.authorization
     if (view.callerAuthenticates === true) return 'untouched'
     if (header === undefined || header === null) {
       if (allowed) return new AuthRequest(this, manager, view)
-      this.#reportSkipped(manager, origin)
+      this.#reportSkipped(manager, typeof view.url === 'string' ? originOf(view.url) : view.url)
       return 'untouched'
     }
     if (!isRedactedAuthorization(header) && manager.recognize(header) === undefined) return 'untouched'
@@ -158,7 +157,8 @@ export class RequestAuth {
 
   /** Whether `manager`'s token may go to `url`'s origin (a redirect hop). */
   allows(url: string | URL, manager: TokenManager): boolean {
-    return this.#originPolicy(manager).allows(typeof url === 'string' ? originOf(url) : url)
+    const policy = this.#originPolicy(manager)
+    return typeof url === 'string' ? policy.allowsUrl(url) : policy.allows(url)
   }
 
   /** The manager the resolver chose for `view`; `undefined` sends it untouched. */
@@ -224,15 +224,4 @@ function requestInfo(view: RequestView): RequestInfo {
 function definedOnly(options: ChallengeOptions): ChallengeOptions {
   const { upgradeScopes, onChallenge } = options
   return { ...(upgradeScopes === undefined ? {} : { upgradeScopes }), ...(onChallenge === undefined ? {} : { onChallenge }) }
-}
-
-/** The origin part of an absolute URL string (`https://a.example:8443/x?y` → `https://a.example:8443`), without allocating when it is one already. */
-function originOf(url: string): string {
-  const hostStart = url.indexOf('://') + 3
-  if (hostStart === 2) return url
-  for (let i = hostStart; i < url.length; i++) {
-    const code = url.charCodeAt(i)
-    if (code === 47 || code === 63 || code === 35) return url.slice(0, i)
-  }
-  return url
 }

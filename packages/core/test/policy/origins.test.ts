@@ -1,6 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../src/errors.ts'
-import { OriginPolicy, isLoopbackHost } from '../../src/policy/origins.ts'
+import { OriginPolicy, isLoopbackHost, originOf } from '../../src/policy/origins.ts'
 import { isPublicSuffix } from '../../src/policy/public-suffix.ts'
 
 const policy = new OriginPolicy({
@@ -74,6 +75,47 @@ describe('OriginPolicy', () => {
     ['[::ffff:7f00:1]', false],
   ])('isLoopbackHost(%s) → %s: localhost, 127.0.0.0/8 and ::1 exactly', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected)
+  })
+})
+
+describe('OriginPolicy.allowsUrl, the per-request check of a URL string', () => {
+  /** A policy whose last allowed origin is `https://api.example.com`. */
+  const primed = (): OriginPolicy => {
+    const fresh = new OriginPolicy({ origins: ['https://api.example.com', 'https://*.svc.example.com'] })
+    expect(fresh.allowsUrl('https://api.example.com/first')).toBe(true)
+    return fresh
+  }
+
+  it.each([
+    ['https://api.example.com', true],
+    ['https://api.example.com/', true],
+    ['https://api.example.com?q=1', true],
+    ['https://api.example.com#top', true],
+    ['https://api.example.com/v1/me?x=https://evil.example.net', true],
+    ['https://api.example.com.evil.example.net/x', false],
+    ['https://api.example.com@evil.example.net/x', false],
+    ['https://api.example.com:8443/x', false],
+    ['https://api.example.com:443/x', true],
+    ['https://api.example.comx/', false],
+    ['https://api.example.com\\@evil.example.net/', true], // WHATWG URL: a backslash is a slash here, the host is api.example.com
+    ['http://api.example.com/x', false],
+    ['https://a.svc.example.com/x', true],
+  ])('answers %s → %s right after an allowed URL of that origin', (url, expected) => {
+    expect(primed().allowsUrl(url)).toBe(expected)
+  })
+
+  it('always answers as allows(originOf(url)), whatever came before', () => {
+    const origins = ['https://api.example.com', 'https://api.example.com:8443', 'https://a.svc.example.com', 'http://127.0.0.1:3000', 'https://evil.example.net']
+    const tails = ['', '/', '/x', '?q', '#f', '.evil.example.net/', '@evil.example.net/', ':443/', 'x', '\\x', ':8443']
+    const url = fc.tuple(fc.constantFrom(...origins), fc.constantFrom(...tails), fc.string({ maxLength: 6 })).map(([o, t, r]) => `${o}${t}${r}`)
+    fc.assert(
+      fc.property(fc.array(url, { minLength: 1, maxLength: 20 }), (urls) => {
+        const fast = new OriginPolicy({ origins: ['https://api.example.com', 'https://*.svc.example.com', 'http://127.0.0.1:3000'] })
+        const reference = new OriginPolicy({ origins: ['https://api.example.com', 'https://*.svc.example.com', 'http://127.0.0.1:3000'] })
+        for (const u of urls) expect(fast.allowsUrl(u)).toBe(reference.allows(originOf(u)))
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 
